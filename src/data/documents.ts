@@ -1,0 +1,127 @@
+/**
+ * The MongoDB document of each collection. Dates are BSON dates at midnight UTC (so
+ * the database can compare and aggregate them); ids of the import format become `_id`.
+ * Only `src/data/` knows these shapes; resolvers receive them through loaders.
+ */
+import type {
+  AccessLevel,
+  AgreementStatus,
+  DataCategory,
+  Purpose,
+  RequestStatus,
+  SpecialCategory,
+  SubjectScope,
+} from '../policy/taxonomy';
+import type {
+  AgreementKind,
+  DocumentType,
+  ExploitationType,
+  LegalStatus,
+  PartyKind,
+  Sex,
+  VictimStatusValue,
+  Vulnerability,
+} from './world';
+
+export interface PartyDoc {
+  _id: string;
+  name: string;
+  kind: PartyKind;
+}
+
+export interface GrantDoc {
+  purpose: Purpose;
+  subjectScope: SubjectScope;
+  categories: Partial<Record<DataCategory, AccessLevel>>;
+  specialCategories: SpecialCategory[];
+}
+
+export interface AgreementDoc {
+  _id: string;
+  title: string;
+  kind: AgreementKind;
+  parties: string[];
+  status: AgreementStatus;
+  effectiveFrom: Date;
+  expiresOn: Date | null;
+  minCellSize: number;
+  retentionDays: number;
+  grants: GrantDoc[];
+  /** When this document was last written, by an import or through the gateway. */
+  updatedAt: Date;
+}
+
+export interface AddressDoc {
+  line1: string | null;
+  city: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string | null;
+}
+
+export interface TravelDocumentDoc {
+  type: DocumentType;
+  number: string;
+  issuingCountry: string;
+  expiresOn: Date | null;
+}
+
+export interface MigrantDoc {
+  _id: string;
+  holder: string;
+  recordedAt: Date;
+  givenName: string | null;
+  familyName: string | null;
+  dateOfBirth: Date | null;
+  sex: Sex | null;
+  nationality: string | null;
+  placeOfBirth: string | null;
+  address: AddressDoc | null;
+  documents: TravelDocumentDoc[];
+  legalStatus: LegalStatus | null;
+  arrivalDate: Date | null;
+  familyIds: string[];
+  biometrics: { fingerprintTemplate: string | null; faceTemplate: string | null } | null;
+  health: { conditions: string[]; vulnerabilities: Vulnerability[] } | null;
+  ethnicOrigin: string | null;
+  religion: string | null;
+  criminalRecord: { convictions: { offence: string; year: number; country: string }[] } | null;
+  victimStatus: { status: VictimStatusValue; identifiedOn: Date | null; exploitationType: ExploitationType | null } | null;
+  /** Set when the record was erased; an erased record is never returned. */
+  erasedAt?: Date | null;
+}
+
+export interface DataRequestDoc {
+  _id: string;
+  agreementId: string;
+  requestingParty: string;
+  requestedParty: string;
+  purpose: Purpose;
+  subjectIds: string[];
+  categories: DataCategory[];
+  justification: string;
+  status: Exclude<RequestStatus, 'EXPIRED'>;
+  submittedAt: Date;
+  decidedAt: Date | null;
+  validUntil: Date | null;
+  decisionNote: string | null;
+}
+
+export interface ConsentDoc {
+  /** `<migrantId>|<purpose>|<givenAt>`: one consent given at one time. */
+  _id: string;
+  migrantId: string;
+  purpose: Purpose;
+  givenAt: Date;
+  withdrawnAt: Date | null;
+  evidence: string | null;
+}
+
+/** Collection names, in one place. */
+export const COLLECTIONS = {
+  parties: 'parties',
+  agreements: 'agreements',
+  migrants: 'migrants',
+  dataRequests: 'dataRequests',
+  consents: 'consents',
+} as const;

@@ -1,0 +1,221 @@
+/**
+ * Import of a world file (contract section 6). Validates every record first and writes
+ * nothing if any is bad; otherwise replaces each record by id (idempotent: importing
+ * the same file twice leaves the same documents).
+ *
+ * Atomicity: on a replica set or sharded cluster the whole import is one transaction.
+ * On a standalone server (and the CI fallback, which has no transactions) collections
+ * are written in dependency order (parties, agreements, migrants, requests, consents),
+ * each document replaced atomically; if the database fails mid-way, re-running the
+ * same import completes it, and nothing that was stored before is lost.
+ */
+import { readFile } from 'node:fs/promises';
+import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter, MongoClient, WithoutId } from 'mongodb';
+import { parseIsoDate } from '../policy/calendar';
+import { collectionsOf, supportsTransactions, type Collections } from './database';
+import type { AgreementDoc, ConsentDoc, DataRequestDoc, MigrantDoc, PartyDoc } from './documents';
+import { formatProblems, validateWorld, type ImportProblem } from './validateWorld';
+import type { World, WorldAgreement, WorldConsent, WorldDataRequest, WorldMigrant, WorldParty } from './world';
+
+export interface ImportSummary {
+  parties: number;
+  agreements: number;
+  migrants: number;
+  dataRequests: number;
+  consents: number;
+  /** Whether the import ran as one transaction. */
+  transactional: boolean;
+}
+
+/** Raised when a file is unreadable or invalid; nothing was written. */
+export class ImportRejectedError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly ImportProblem[],
+  ) {
+    super(message);
+    this.name = 'ImportRejectedError';
+  }
+}
+
+/** Reads, validates and imports the world in `file`. */
+export async function importWorldFile(client: MongoClient, db: Db, file: string): Promise<ImportSummary> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ImportRejectedError(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, []);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new ImportRejectedError(`${file}: not valid JSON (${(error as Error).message})`, []);
+  }
+  return importWorld(client, db, input, file);
+}
+
+/** Validates `input` (an unparsed world) against the import format and the stored data, then writes it. */
+export async function importWorld(client: MongoClient, db: Db, input: unknown, file: string): Promise<ImportSummary> {
+  const collections = collectionsOf(db);
+  const existing = await existingIds(collections);
+  const result = validateWorld(input, file, { existing });
+  if (!result.ok) {
+    const count = result.problems.length;
+    throw new ImportRejectedError(
+      `${file}: rejected, nothing was written (${count} problem${count === 1 ? '' : 's'}):\n${formatProblems(result.problems)}`,
+      result.problems,
+    );
+  }
+  return writeWorld(client, db, result.world);
+}
+
+/** Writes an already validated world, replacing records by id. */
+export async function writeWorld(client: MongoClient, db: Db, world: World, now: Date = new Date()): Promise<ImportSummary> {
+  const collections = collectionsOf(db);
+  const transactional = await supportsTransactions(db);
+  const write = async (session?: ClientSession): Promise<void> => {
+    const options = session ? { session, ordered: false } : { ordered: false };
+    await bulkReplace(collections.parties, world.parties.map(toPartyDoc), options);
+    await bulkReplace(collections.agreements, world.agreements.map((a) => toAgreementDoc(a, now)), options);
+    await bulkReplace(collections.migrants, world.migrants.map(toMigrantDoc), options);
+    await bulkReplace(collections.dataRequests, world.dataRequests.map(toDataRequestDoc), options);
+    await bulkReplace(collections.consents, world.consents.map(toConsentDoc), options);
+  };
+  if (transactional) {
+    await client.withSession((session) => session.withTransaction(() => write(session)));
+  } else {
+    await write();
+  }
+  return {
+    parties: world.parties.length,
+    agreements: world.agreements.length,
+    migrants: world.migrants.length,
+    dataRequests: world.dataRequests.length,
+    consents: world.consents.length,
+    transactional,
+  };
+}
+
+const BATCH = 1_000;
+
+async function bulkReplace<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: T[],
+  options: { session?: ClientSession; ordered: boolean },
+): Promise<void> {
+  for (let i = 0; i < docs.length; i += BATCH) {
+    const ops: AnyBulkWriteOperation<T>[] = docs.slice(i, i + BATCH).map((doc) => ({
+      replaceOne: { filter: { _id: doc._id } as Filter<T>, replacement: doc as WithoutId<T>, upsert: true },
+    }));
+    await collection.bulkWrite(ops, options);
+  }
+}
+
+async function existingIds(collections: Collections): Promise<{ parties: Set<string>; agreements: Set<string>; migrants: Set<string> }> {
+  const ids = async (c: { find(filter: object, options: object): { toArray(): Promise<{ _id: string }[]> } }): Promise<Set<string>> =>
+    new Set((await c.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+  const [parties, agreements, migrants] = await Promise.all([
+    ids(collections.parties),
+    ids(collections.agreements),
+    ids(collections.migrants),
+  ]);
+  return { parties, agreements, migrants };
+}
+
+/** A validated ISO date as a BSON date; validation guarantees it parses. */
+function date(value: string): Date {
+  const parsed = parseIsoDate(value);
+  if (!parsed) throw new TypeError(`validated date does not parse: ${value}`);
+  return parsed;
+}
+
+function optionalDate(value: string | null): Date | null {
+  return value === null ? null : date(value);
+}
+
+export function toPartyDoc(p: WorldParty): PartyDoc {
+  return { _id: p.code, name: p.name, kind: p.kind };
+}
+
+export function toAgreementDoc(a: WorldAgreement, now: Date): AgreementDoc {
+  return {
+    _id: a.id,
+    title: a.title,
+    kind: a.kind,
+    parties: [...a.parties],
+    status: a.status,
+    effectiveFrom: date(a.effectiveFrom),
+    expiresOn: optionalDate(a.expiresOn),
+    minCellSize: a.minCellSize,
+    retentionDays: a.retentionDays,
+    grants: a.grants.map((g) => ({
+      purpose: g.purpose,
+      subjectScope: g.subjectScope,
+      categories: { ...g.categories },
+      specialCategories: [...g.specialCategories],
+    })),
+    updatedAt: now,
+  };
+}
+
+export function toMigrantDoc(m: WorldMigrant): MigrantDoc {
+  return {
+    _id: m.id,
+    holder: m.holder,
+    recordedAt: date(m.recordedAt),
+    givenName: m.givenName,
+    familyName: m.familyName,
+    dateOfBirth: optionalDate(m.dateOfBirth),
+    sex: m.sex,
+    nationality: m.nationality,
+    placeOfBirth: m.placeOfBirth,
+    address: m.address && { ...m.address },
+    documents: m.documents.map((d) => ({ ...d, expiresOn: optionalDate(d.expiresOn) })),
+    legalStatus: m.legalStatus,
+    arrivalDate: optionalDate(m.arrivalDate),
+    familyIds: [...m.familyIds],
+    biometrics: m.biometrics && { ...m.biometrics },
+    health: m.health && { conditions: [...m.health.conditions], vulnerabilities: [...m.health.vulnerabilities] },
+    ethnicOrigin: m.ethnicOrigin,
+    religion: m.religion,
+    criminalRecord: m.criminalRecord && { convictions: m.criminalRecord.convictions.map((c) => ({ ...c })) },
+    victimStatus: m.victimStatus && { ...m.victimStatus, identifiedOn: optionalDate(m.victimStatus.identifiedOn) },
+    erasedAt: null,
+  };
+}
+
+export function toDataRequestDoc(r: WorldDataRequest): DataRequestDoc {
+  return {
+    _id: r.id,
+    agreementId: r.agreementId,
+    requestingParty: r.requestingParty,
+    requestedParty: r.requestedParty,
+    purpose: r.purpose,
+    subjectIds: [...r.subjectIds],
+    categories: [...r.categories],
+    justification: r.justification,
+    // An EXPIRED status in a file is stored as the APPROVED request it was; it reads as
+    // EXPIRED from its validUntil.
+    status: r.status === 'EXPIRED' ? 'APPROVED' : r.status,
+    submittedAt: date(r.submittedAt),
+    decidedAt: optionalDate(r.decidedAt),
+    validUntil: optionalDate(r.validUntil),
+    decisionNote: r.decisionNote ?? null,
+  };
+}
+
+export function consentId(migrantId: string, purpose: string, givenAt: string): string {
+  return `${migrantId}|${purpose}|${givenAt}`;
+}
+
+export function toConsentDoc(c: WorldConsent): ConsentDoc {
+  return {
+    _id: consentId(c.migrantId, c.purpose, c.givenAt),
+    migrantId: c.migrantId,
+    purpose: c.purpose,
+    givenAt: date(c.givenAt),
+    withdrawnAt: optionalDate(c.withdrawnAt),
+    evidence: c.evidence ?? null,
+  };
+}

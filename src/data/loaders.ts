@@ -1,0 +1,62 @@
+/**
+ * The DataLoaders of one request. Built in the context factory and closed over the
+ * request's row scope and projection, so a batched read can neither forget the scope
+ * nor read a field this request may not disclose. Each loader issues one `$in` query
+ * per batch: a nested query costs round trips by depth, not by record count.
+ *
+ * Keys are strings (internal ids and party codes are strings in this database), so the
+ * default cache key is exact; results are reordered by key with a Map.
+ */
+import DataLoader from 'dataloader';
+import type { RowScope } from '../policy/scope';
+import { findAgreementsByIds, findPartiesByCodes } from './agreements';
+import type { Collections } from './database';
+import { findRequestsByIds, findRequestsBySubjects, type RequestScope } from './dataRequests';
+import type { AgreementDoc, DataRequestDoc, MigrantDoc, PartyDoc } from './documents';
+import { findMigrantsByIds, type MigrantProjection } from './migrants';
+
+export interface Loaders {
+  readonly party: DataLoader<string, PartyDoc | null>;
+  readonly agreement: DataLoader<string, AgreementDoc | null>;
+  /** Scoped: an id out of scope (or erased, or expired by retention) loads as null. */
+  readonly migrant: DataLoader<string, MigrantDoc | null>;
+  readonly request: DataLoader<string, DataRequestDoc | null>;
+  /** Requests naming a subject (internal id), visible to the caller, under the agreement. */
+  readonly requestsBySubject: DataLoader<string, DataRequestDoc[]>;
+}
+
+export interface LoaderScope {
+  readonly rows: RowScope;
+  readonly requests: RequestScope;
+  readonly migrantProjection: MigrantProjection;
+}
+
+/** One set of loaders for one request. */
+export function createLoaders(collections: Collections, scope: LoaderScope): Loaders {
+  return {
+    party: new DataLoader((codes) => findPartiesByCodes(collections, codes).then((docs) => byKey(codes, docs, (d) => d._id))),
+    agreement: new DataLoader((ids) => findAgreementsByIds(collections, ids).then((docs) => byKey(ids, docs, (d) => d._id))),
+    migrant: new DataLoader((ids) =>
+      findMigrantsByIds(collections, scope.rows, ids, scope.migrantProjection).then((docs) => byKey(ids, docs, (d) => d._id)),
+    ),
+    request: new DataLoader((ids) =>
+      findRequestsByIds(collections, scope.requests, ids).then((docs) => byKey(ids, docs, (d) => d._id)),
+    ),
+    requestsBySubject: new DataLoader((subjectIds) =>
+      findRequestsBySubjects(collections, scope.requests, subjectIds).then((docs) => groupBySubject(subjectIds, docs)),
+    ),
+  };
+}
+
+function byKey<T>(keys: readonly string[], docs: readonly T[], keyOf: (doc: T) => string): (T | null)[] {
+  const found = new Map(docs.map((doc) => [keyOf(doc), doc]));
+  return keys.map((key) => found.get(key) ?? null);
+}
+
+function groupBySubject(subjectIds: readonly string[], docs: readonly DataRequestDoc[]): DataRequestDoc[][] {
+  const groups = new Map<string, DataRequestDoc[]>(subjectIds.map((id) => [id, []]));
+  for (const doc of docs) {
+    for (const id of doc.subjectIds) groups.get(id)?.push(doc);
+  }
+  return subjectIds.map((id) => groups.get(id) ?? []);
+}

@@ -1,0 +1,82 @@
+/**
+ * Reads of migrant records. Every function takes the row scope as an argument, so no
+ * read can forget it: scope, retention and erasure are part of every filter.
+ */
+import type { Filter } from 'mongodb';
+import type { RowScope } from '../policy/scope';
+import type { Collections } from './database';
+import type { MigrantDoc } from './documents';
+
+/** Filter arguments of `Query.migrants`, already validated and decoded. */
+export interface MigrantCriteria {
+  nationality?: string;
+  legalStatus?: string;
+  holder?: string;
+  familyName?: string;
+  documentNumber?: string;
+  arrivedOnOrAfter?: Date;
+  arrivedOnOrBefore?: Date;
+}
+
+/** Fields to read: a MongoDB inclusion projection (`_id` is always read). */
+export type MigrantProjection = Readonly<Record<string, 1>>;
+
+/** The part of every migrant filter that enforces the row scope. */
+export function scopeFilter(scope: RowScope): Filter<MigrantDoc> {
+  const filter: Filter<MigrantDoc> = {
+    holder: { $in: [...scope.holders] },
+    recordedAt: { $gte: scope.recordedOnOrAfter },
+    erasedAt: null,
+  };
+  if (scope.nationalities) filter.nationality = { $in: [...scope.nationalities] };
+  if (scope.subjectIds) filter._id = { $in: [...scope.subjectIds] };
+  return filter;
+}
+
+function criteriaFilter(criteria: MigrantCriteria): Filter<MigrantDoc> {
+  const filter: Filter<MigrantDoc> = {};
+  const and: Filter<MigrantDoc>[] = [];
+  if (criteria.nationality !== undefined) and.push({ nationality: criteria.nationality });
+  if (criteria.legalStatus !== undefined) and.push({ legalStatus: criteria.legalStatus as MigrantDoc['legalStatus'] });
+  if (criteria.holder !== undefined) and.push({ holder: criteria.holder });
+  if (criteria.familyName !== undefined) and.push({ familyName: criteria.familyName });
+  if (criteria.documentNumber !== undefined) and.push({ 'documents.number': criteria.documentNumber });
+  if (criteria.arrivedOnOrAfter !== undefined) and.push({ arrivalDate: { $gte: criteria.arrivedOnOrAfter } });
+  if (criteria.arrivedOnOrBefore !== undefined) and.push({ arrivalDate: { $lte: criteria.arrivedOnOrBefore } });
+  if (and.length > 0) filter.$and = and;
+  return filter;
+}
+
+/** Scoped records with these internal ids (any order; unknown or out-of-scope ids are absent). */
+export async function findMigrantsByIds(
+  collections: Collections,
+  scope: RowScope,
+  ids: readonly string[],
+  projection: MigrantProjection,
+): Promise<MigrantDoc[]> {
+  return collections.migrants
+    .find({ $and: [scopeFilter(scope), { _id: { $in: [...ids] } }] }, { projection })
+    .toArray() as Promise<MigrantDoc[]>;
+}
+
+/** One page of scoped records matching `criteria`, in `_id` order, after `afterId`. */
+export async function findMigrantPage(
+  collections: Collections,
+  scope: RowScope,
+  criteria: MigrantCriteria,
+  first: number,
+  afterId: string | null,
+  projection: MigrantProjection,
+): Promise<{ docs: MigrantDoc[]; hasNextPage: boolean }> {
+  const parts: Filter<MigrantDoc>[] = [scopeFilter(scope), criteriaFilter(criteria)];
+  if (afterId !== null) parts.push({ _id: { $gt: afterId } });
+  const docs = (await collections.migrants
+    .find({ $and: parts }, { projection, sort: { _id: 1 }, limit: first + 1 })
+    .toArray()) as MigrantDoc[];
+  return { docs: docs.slice(0, first), hasNextPage: docs.length > first };
+}
+
+/** Number of scoped records matching `criteria`. */
+export async function countMigrants(collections: Collections, scope: RowScope, criteria: MigrantCriteria): Promise<number> {
+  return collections.migrants.countDocuments({ $and: [scopeFilter(scope), criteriaFilter(criteria)] });
+}

@@ -1,0 +1,102 @@
+/**
+ * Root queries: arguments in, scoped data functions and loaders called, records out.
+ * Every read of records goes through `requireTreaty`, so a request without a valid
+ * treaty context reads nothing.
+ */
+import { countMigrants, findMigrantPage, type MigrantCriteria } from '../data/migrants';
+import { findAgreement, findAgreementsOfParty } from '../data/agreements';
+import { listRequests } from '../data/dataRequests';
+import { startOfUtcDay } from '../policy/calendar';
+import { parsePartialDate, partialDateRange } from '../policy/partialDate';
+import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
+import { gatewayError } from '../server/errors';
+import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+
+const DEFAULT_PAGE_SIZE = 50;
+
+export const Query: QueryResolvers = {
+  me: (_parent, _args, context) => context.caller,
+
+  agreements: (_parent, _args, context) => findAgreementsOfParty(context.collections, context.caller.party),
+
+  agreement: async (_parent, { id }, context) => {
+    const agreement = await findAgreement(context.collections, id);
+    return agreement && agreement.parties.includes(context.caller.party) ? agreement : null;
+  },
+
+  migrant: async (_parent, { id }, context) => {
+    const { treaty, loaders } = requireTreaty(context);
+    const internalId = treaty.pseudonyms.decode(id);
+    return internalId === null ? null : loaders.migrant.load(internalId);
+  },
+
+  migrants: async (_parent, { filter, first, after }, context) => {
+    const { treaty, loaders } = requireTreaty(context);
+    const size = pageSize(first ?? null, context);
+    const afterId = after == null ? null : decodeCursor(after, context);
+    const criteria = criteriaOf(filter ?? null);
+    const [page, totalCount] = await Promise.all([
+      findMigrantPage(context.collections, treaty.scope, criteria, size, afterId, context.migrantProjection),
+      countMigrants(context.collections, treaty.scope, criteria),
+    ]);
+    // Prime the loader so nested `family` links to records on this page cost no read.
+    for (const doc of page.docs) loaders.migrant.prime(doc._id, doc);
+    const edges = page.docs.map((node) => ({ node, cursor: treaty.pseudonyms.encode(node._id) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount,
+    };
+  },
+
+  dataRequest: async (_parent, { id }, context) => {
+    const { loaders } = requireTreaty(context);
+    return loaders.request.load(id);
+  },
+
+  dataRequests: async (_parent, { direction, status }, context) => {
+    const { treaty } = requireTreaty(context);
+    return listRequests(
+      context.collections,
+      { agreementId: treaty.agreement._id, party: context.caller.party },
+      direction ?? null,
+      status ?? null,
+      startOfUtcDay(context.now),
+    );
+  },
+};
+
+function pageSize(first: number | null, context: GatewayContext): number {
+  if (first === null) return Math.min(DEFAULT_PAGE_SIZE, context.maxPageSize);
+  if (!Number.isInteger(first) || first < 0 || first > context.maxPageSize) {
+    throw gatewayError('BAD_USER_INPUT', `\`first\` must be an integer from 0 to ${context.maxPageSize}.`);
+  }
+  return first;
+}
+
+/** A cursor is the pseudonym of the last record of a page: opaque, and bound to the agreement. */
+function decodeCursor(cursor: string, context: GatewayContext): string {
+  const { treaty } = requireTreaty(context);
+  const id = treaty.pseudonyms.decode(cursor);
+  if (id === null) throw gatewayError('BAD_USER_INPUT', '`after` is not a cursor of this agreement.');
+  return id;
+}
+
+function criteriaOf(filter: MigrantFilter | null): MigrantCriteria {
+  if (!filter) return {};
+  const criteria: MigrantCriteria = {};
+  if (filter.nationality != null) criteria.nationality = filter.nationality;
+  if (filter.legalStatus != null) criteria.legalStatus = filter.legalStatus;
+  if (filter.holder != null) criteria.holder = filter.holder;
+  if (filter.familyName != null) criteria.familyName = filter.familyName;
+  if (filter.documentNumber != null) criteria.documentNumber = filter.documentNumber;
+  if (filter.arrivedAfter != null) criteria.arrivedOnOrAfter = rangeOf(filter.arrivedAfter, 'arrivedAfter').first;
+  if (filter.arrivedBefore != null) criteria.arrivedOnOrBefore = rangeOf(filter.arrivedBefore, 'arrivedBefore').last;
+  return criteria;
+}
+
+function rangeOf(value: string, name: string): { first: Date; last: Date } {
+  const parsed = parsePartialDate(value);
+  if (!parsed) throw gatewayError('BAD_USER_INPUT', `\`${name}\` must be a date YYYY, YYYY-MM or YYYY-MM-DD.`);
+  return partialDateRange(parsed);
+}

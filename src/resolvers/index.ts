@@ -1,0 +1,20 @@
+/** All resolvers, by GraphQL type. */
+import type { Resolvers } from '../generated/resolvers-types';
+import { Agreement, Grant, Party } from './Agreement';
+import { DataRequest } from './DataRequest';
+import { Migrant, TravelDocument, VictimStatus } from './Migrant';
+import { Query } from './Query';
+import { DateTime, PartialDate } from './scalars';
+
+export const resolvers: Resolvers = {
+  Query,
+  Migrant,
+  TravelDocument,
+  VictimStatus,
+  Agreement,
+  Grant,
+  Party,
+  DataRequest,
+  PartialDate,
+  DateTime,
+};

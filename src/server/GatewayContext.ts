@@ -1,0 +1,33 @@
+/**
+ * The context of one GraphQL request: small and read-only. Built by the context
+ * factory (the only code that reads HTTP); resolvers take everything from here.
+ */
+import type { Caller } from '../context/authenticate';
+import type { TreatyContext, TreatyState } from '../context/treatyContext';
+import type { Collections } from '../data/database';
+import type { Loaders } from '../data/loaders';
+import type { MigrantProjection } from '../data/migrants';
+import { gatewayError } from './errors';
+
+export interface GatewayContext {
+  readonly caller: Caller;
+  /** The instant the request started; every date rule uses it. */
+  readonly now: Date;
+  readonly treaty: TreatyState;
+  /** Per-request loaders, present only with a valid treaty context. */
+  readonly loaders: Loaders | null;
+  /** For the few reads that are not by key (pages, counts, lists); always with a scope. */
+  readonly collections: Collections;
+  /** The migrant fields this request may read. */
+  readonly migrantProjection: MigrantProjection;
+  /** Largest page size. */
+  readonly maxPageSize: number;
+}
+
+/** The treaty context and loaders, or the refusal as an error (fail closed). */
+export function requireTreaty(context: GatewayContext): { treaty: TreatyContext; loaders: Loaders } {
+  const { treaty, loaders } = context;
+  if (!treaty.ok) throw gatewayError(treaty.code, treaty.message, 403);
+  if (!loaders) throw gatewayError('INTERNAL_SERVER_ERROR');
+  return { treaty, loaders };
+}

@@ -1,0 +1,156 @@
+/**
+ * Configuration from the environment (contract section 8), validated once at start.
+ * Every bad setting is reported, each in one line naming it; the server does not start
+ * with any of them. Values that are secrets are never echoed.
+ */
+import { createHash } from 'node:crypto';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface GatewayConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly production: boolean;
+  /** Unset: an embedded database is started. */
+  readonly mongodbUri: string | null;
+  readonly mongodbDb: string;
+  readonly host: string;
+  readonly port: number;
+  readonly jwt: {
+    readonly issuer: string;
+    readonly audience: string;
+    /** PEM text or a path to a PEM file, as given. */
+    readonly publicKey: string | null;
+    readonly jwksUrl: string | null;
+    /** No key configured outside production: the development keys verify tokens. */
+    readonly useDevKeys: boolean;
+  };
+  readonly pseudonymKey: Buffer;
+  readonly agreementCacheTtlMs: number;
+  readonly maxPageSize: number;
+  readonly bodyLimit: string;
+  readonly logLevel: string;
+  readonly introspection: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The key used outside production when PSEUDONYM_KEY is unset: never secret. */
+const DEVELOPMENT_PSEUDONYM_SECRET = 'treatygate development pseudonym key: not for production';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and validates the configuration; throws `ConfigError` listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const nodeEnvRaw = read('NODE_ENV') ?? 'development';
+  let nodeEnv: NodeEnv = 'development';
+  if (nodeEnvRaw === 'development' || nodeEnvRaw === 'production' || nodeEnvRaw === 'test') nodeEnv = nodeEnvRaw;
+  else problems.push(`NODE_ENV must be development, production or test, got "${nodeEnvRaw}"`);
+  const production = nodeEnv === 'production';
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const mongodbUri = read('MONGODB_URI') ?? null;
+  if (mongodbUri !== null && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+    problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+  }
+  if (mongodbUri === null && production) problems.push('MONGODB_URI is required in production (no embedded database)');
+  const mongodbDb = read('MONGODB_DB') ?? 'treatygate';
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(mongodbDb)) problems.push(`MONGODB_DB must be 1-63 letters, digits, _ or -, got "${mongodbDb}"`);
+
+  const host = read('HOST') ?? '127.0.0.1';
+  const port = integer('PORT', 4000, 0, 65535);
+
+  const publicKey = read('JWT_PUBLIC_KEY') ?? null;
+  const jwksUrl = read('JWT_JWKS_URL') ?? null;
+  const issuer = read('JWT_ISSUER');
+  const audience = read('JWT_AUDIENCE');
+  if (publicKey && jwksUrl) problems.push('set only one of JWT_PUBLIC_KEY and JWT_JWKS_URL');
+  if (jwksUrl !== null && !isHttpUrl(jwksUrl, production)) {
+    problems.push(`JWT_JWKS_URL must be an ${production ? 'https' : 'http(s)'} URL`);
+  }
+  const useDevKeys = !production && publicKey === null && jwksUrl === null;
+  if (!useDevKeys) {
+    if (publicKey === null && jwksUrl === null) problems.push('one of JWT_PUBLIC_KEY and JWT_JWKS_URL is required in production');
+    if (!issuer) problems.push('JWT_ISSUER is required when a JWT key is configured');
+    if (!audience) problems.push('JWT_AUDIENCE is required when a JWT key is configured');
+  }
+
+  const pseudonymKey = readPseudonymKey(read('PSEUDONYM_KEY'), production, problems);
+
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const bodyLimit = read('BODY_LIMIT') ?? '1mb';
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) problems.push(`BODY_LIMIT must be a size such as 100kb or 1mb, got "${bodyLimit}"`);
+  const introspectionRaw = read('INTROSPECTION');
+  if (introspectionRaw !== undefined && introspectionRaw !== 'true' && introspectionRaw !== 'false') {
+    problems.push(`INTROSPECTION must be true or false, got "${introspectionRaw}"`);
+  }
+
+  const config: GatewayConfig = {
+    nodeEnv,
+    production,
+    mongodbUri,
+    mongodbDb,
+    host,
+    port,
+    jwt: {
+      issuer: issuer ?? 'treatygate-dev',
+      audience: audience ?? 'treatygate',
+      publicKey,
+      jwksUrl,
+      useDevKeys,
+    },
+    pseudonymKey,
+    agreementCacheTtlMs: integer('AGREEMENT_CACHE_TTL_MS', 5_000, 0, 3_600_000),
+    maxPageSize: integer('MAX_PAGE_SIZE', 500, 1, 10_000),
+    bodyLimit,
+    logLevel,
+    introspection: introspectionRaw === undefined ? !production : introspectionRaw === 'true',
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function isHttpUrl(value: string, httpsOnly: boolean): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (!httpsOnly && url.protocol === 'http:');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PSEUDONYM_KEY: at least 32 bytes, as 64+ hex digits or base64 of 32+ bytes. Required
+ * in production; elsewhere a fixed development key is used (pseudonyms made with it are
+ * guessable and must never leave a development machine).
+ */
+function readPseudonymKey(raw: string | undefined, production: boolean, problems: string[]): Buffer {
+  if (raw === undefined) {
+    if (production) problems.push('PSEUDONYM_KEY is required in production (at least 32 random bytes, hex or base64)');
+    return createHash('sha256').update(DEVELOPMENT_PSEUDONYM_SECRET).digest();
+  }
+  const bytes = /^[0-9a-fA-F]+$/.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (bytes.length < 32) problems.push('PSEUDONYM_KEY must hold at least 32 bytes (64 hex digits or 44 base64 characters)');
+  return bytes;
+}

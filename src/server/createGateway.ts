@@ -1,0 +1,159 @@
+/**
+ * The gateway as an express application: Apollo Server 5 on express 5 with the
+ * endpoints of contract section 8. Built from its dependencies (configuration, database,
+ * logger, authenticator), so tests and benchmarks build it exactly as `npm start` does.
+ */
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import type { Db } from 'mongodb';
+import type { Caller } from '../context/authenticate';
+import { createAgreementCache } from '../context/agreementCache';
+import { resolveTreaty, type TreatyHeaders } from '../context/treatyContext';
+import { findAgreement } from '../data/agreements';
+import { collectionsOf, isDatabaseUnavailable, pingDatabase } from '../data/database';
+import { approvedSubjectIds, findRequest } from '../data/dataRequests';
+import { createLoaders } from '../data/loaders';
+import { FULL_MIGRANT_PROJECTION, UNANNOTATED_MIGRANT_PROJECTION } from '../data/migrantProjection';
+import type { GatewayConfig } from './config';
+import { gatewayError } from './errors';
+import { createFormatError } from './formatError';
+import type { GatewayContext } from './GatewayContext';
+import type { Logger } from './logger';
+import { createMetrics, type GatewayMetrics } from './metrics';
+import { observabilityPlugin } from './plugins/observability';
+import { treatyGuardPlugin } from './plugins/treatyGuard';
+import { buildGatewaySchema, type PrivacyMode } from './schema';
+
+export type Authenticator = (authorizationHeader: string | undefined) => Promise<Caller>;
+
+export interface GatewayDependencies {
+  readonly config: GatewayConfig;
+  readonly db: Db;
+  readonly logger: Logger;
+  readonly authenticate: Authenticator;
+  /** `stripped` only for benchmark baselines and loader tests. */
+  readonly privacyMode?: PrivacyMode;
+  readonly clock?: () => Date;
+}
+
+export interface Gateway {
+  readonly app: Express;
+  readonly metrics: GatewayMetrics;
+  /** Stops Apollo Server (in-flight operations finish first). */
+  stop(): Promise<void>;
+}
+
+export async function createGateway(deps: GatewayDependencies): Promise<Gateway> {
+  const { config, db, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const privacyMode = deps.privacyMode ?? 'enforced';
+  const collections = collectionsOf(db);
+  const metrics = createMetrics();
+  const agreements = createAgreementCache((id) => findAgreement(collections, id), config.agreementCacheTtlMs);
+  const migrantProjection = privacyMode === 'enforced' ? UNANNOTATED_MIGRANT_PROJECTION : FULL_MIGRANT_PROJECTION;
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: buildGatewaySchema(privacyMode),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(logger),
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      treatyGuardPlugin(),
+      observabilityPlugin(logger, metrics),
+    ],
+  });
+  await apollo.start();
+
+  const contextFor = async ({ req }: { req: Request }): Promise<GatewayContext> => {
+    let caller: Caller;
+    try {
+      caller = await deps.authenticate(req.headers.authorization);
+    } catch (error) {
+      logger.info({ reason: (error as { reason?: string }).reason ?? (error as Error).message }, 'authentication refused');
+      metrics.errors.inc({ code: 'UNAUTHENTICATED' });
+      throw gatewayError('UNAUTHENTICATED');
+    }
+    const now = clock();
+    try {
+      const treaty = await resolveTreaty(
+        treatyHeaders(req),
+        caller,
+        now,
+        {
+          agreement: (id) => agreements.get(id),
+          dataRequest: (id) => findRequest(collections, id),
+          approvedSubjectIds: (agreementId, purpose, party, today) =>
+            approvedSubjectIds(collections, agreementId, purpose, party, today),
+        },
+        config.pseudonymKey,
+      );
+      const loaders = treaty.ok
+        ? createLoaders(collections, {
+            rows: treaty.scope,
+            requests: { agreementId: treaty.agreement._id, party: caller.party },
+            migrantProjection,
+          })
+        : null;
+      return Object.freeze({ caller, now, treaty, loaders, collections, migrantProjection, maxPageSize: config.maxPageSize });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        logger.warn('database unavailable while resolving the treaty context');
+        throw gatewayError('SERVICE_UNAVAILABLE');
+      }
+      throw error;
+    }
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await pingDatabase(db);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, { context: contextFor }),
+  );
+  app.use(jsonErrorHandler(logger));
+
+  return {
+    app,
+    metrics,
+    stop: () => apollo.stop(),
+  };
+}
+
+const HEADER_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** The treaty headers; a malformed value reads as absent-and-invalid, never as a partial match. */
+function treatyHeaders(req: Request): TreatyHeaders {
+  const one = (name: string): string | undefined => {
+    const value = req.headers[name];
+    if (value === undefined) return undefined;
+    return typeof value === 'string' && HEADER_VALUE.test(value.trim()) ? value.trim() : '\u0000invalid';
+  };
+  return { agreementId: one('x-agreement-id'), purpose: one('x-purpose'), dataRequestId: one('x-data-request-id') };
+}
+
+/** Body-parser and other HTTP-level errors as GraphQL-shaped JSON with a public code. */
+function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: { status?: number; type?: string }, _req, res, _next) => {
+    const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) logger.error({ err: { name: (error as Error).name } }, 'unhandled HTTP error');
+    const message =
+      status === 413 ? 'The request body is larger than the body limit.' : status === 500 ? 'Internal server error.' : 'The request is not valid.';
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }] });
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Refuses, before execution, an operation that reads records without a valid treaty
+ * context (contract section 1): nothing is read. Only `me`, `agreements`, `agreement`
+ * and introspection run on a token alone.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { gatewayError } from '../errors';
+import type { GatewayContext } from '../GatewayContext';
+
+/** Root fields that need a token but no treaty context. */
+export const TREATY_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['me', 'agreements', 'agreement', '__typename', '__schema', '__type']);
+
+export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        // Fires once the operation is parsed, validated and selected; before execution.
+        async didResolveOperation({ operation, document, contextValue }) {
+          if (contextValue.treaty.ok) return;
+          if (!operation) throw gatewayError('BAD_USER_INPUT', 'No operation to run.');
+          const fragments = new Map<string, FragmentDefinitionNode>();
+          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+          const needsTreaty =
+            operation.operation !== 'query' ||
+            rootFieldNames(operation.selectionSet, fragments, new Set()).some((name) => !TREATY_FREE_ROOT_FIELDS.has(name));
+          if (needsTreaty) throw gatewayError(contextValue.treaty.code, contextValue.treaty.message, 403);
+        },
+      };
+    },
+  };
+}
+
+function rootFieldNames(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): string[] {
+  const names: string[] = [];
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) names.push(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) names.push(...rootFieldNames(selection.selectionSet, fragments, seen));
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      // An unknown fragment fails validation before this hook; treat it as needing a treaty.
+      if (!fragment) names.push(`...${selection.name.value}`);
+      else names.push(...rootFieldNames(fragment.selectionSet, fragments, seen));
+    }
+  }
+  return names;
+}

@@ -1,0 +1,122 @@
+/**
+ * Builds a real gateway for a test: the shared test database (a database name of the
+ * test file's own), the dev-key authenticator, an HTTP listener on 127.0.0.1, and a
+ * small client. Nothing is mocked.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient, type Db } from 'mongodb';
+import { createDevAuthenticator } from '../../src/context/devAuthenticator';
+import { ensureIndexes } from '../../src/data/database';
+import { importWorld } from '../../src/data/importWorld';
+import { loadConfig, type GatewayConfig } from '../../src/server/config';
+import { createGateway, type Gateway } from '../../src/server/createGateway';
+import { createLogger } from '../../src/server/logger';
+import type { PrivacyMode } from '../../src/server/schema';
+
+export const FIXTURE_PATH = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'small-world.json');
+
+/** The shared fixture, parsed afresh (callers may modify their copy). */
+export function loadFixture(): Record<string, unknown[]> {
+  return JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as Record<string, unknown[]>;
+}
+
+/** A connected client to the shared test database server and a database of one's own. */
+export async function connectTestDb(name: string): Promise<{ client: MongoClient; db: Db }> {
+  const uri = process.env['MONGODB_URI'];
+  if (!uri) throw new Error('MONGODB_URI is not set: run tests through jest (global setup starts the database)');
+  const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000 });
+  const db = client.db(name);
+  await db.dropDatabase();
+  return { client, db };
+}
+
+export interface TestGateway {
+  readonly url: string;
+  readonly db: Db;
+  readonly client: MongoClient;
+  readonly gateway: Gateway;
+  readonly config: GatewayConfig;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  dbName: string;
+  privacyMode?: PrivacyMode;
+  /** Import the shared fixture first. */
+  fixture?: boolean;
+  env?: Record<string, string>;
+  clock?: () => Date;
+  /** Options for the MongoClient (e.g. command monitoring). */
+  monitorCommands?: boolean;
+}
+
+export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
+  const uri = process.env['MONGODB_URI'];
+  if (!uri) throw new Error('MONGODB_URI is not set: run tests through jest (global setup starts the database)');
+  const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000, monitorCommands: options.monitorCommands ?? false });
+  const db = client.db(options.dbName);
+  await db.dropDatabase();
+  await ensureIndexes(db);
+  if (options.fixture) await importWorld(client, db, loadFixture(), 'small-world.json');
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: uri, ...options.env });
+  const logger = createLogger(config.logLevel);
+  const gateway = await createGateway({
+    config,
+    db,
+    logger,
+    authenticate: await createDevAuthenticator(),
+    ...(options.privacyMode ? { privacyMode: options.privacyMode } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const server: Server = createServer(gateway.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    client,
+    gateway,
+    config,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await gateway.stop();
+      await client.close();
+    },
+  };
+}
+
+export interface GraphqlCall {
+  query: string;
+  variables?: Record<string, unknown>;
+  token?: string;
+  agreementId?: string;
+  purpose?: string;
+  dataRequestId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface GraphqlReply {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: Record<string, unknown> };
+}
+
+/** POSTs one GraphQL operation with the treaty headers given. */
+export async function graphql(url: string, call: GraphqlCall): Promise<GraphqlReply> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...call.headers };
+  if (call.token) headers['authorization'] = `Bearer ${call.token}`;
+  if (call.agreementId) headers['x-agreement-id'] = call.agreementId;
+  if (call.purpose) headers['x-purpose'] = call.purpose;
+  if (call.dataRequestId) headers['x-data-request-id'] = call.dataRequestId;
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: call.query, variables: call.variables ?? {} }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphqlReply['body'] };
+}
