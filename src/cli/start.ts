@@ -41,9 +41,17 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal during shutdown: exiting now');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down: draining in-flight requests');
+    // A drain that does not finish in time must not keep the process alive.
+    setTimeout(() => {
+      logger.error('shutdown did not finish within 30 s: exiting');
+      process.exit(1);
+    }, 30_000).unref();
     running
       .shutdown()
       .then(() => embedded?.stop())

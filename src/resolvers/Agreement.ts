@@ -8,10 +8,16 @@ import { findPartiesByCodes } from '../data/agreements';
 export const Agreement: AgreementResolvers = {
   id: (agreement) => agreement._id,
   parties: async (agreement, _args, context) => {
-    const parties = context.loaders
-      ? await context.loaders.party.loadMany(agreement.parties)
-      : await findPartiesByCodes(context.collections, agreement.parties);
-    return parties.filter((p): p is PartyDoc => p !== null && !(p instanceof Error));
+    if (context.loaders) {
+      const parties = await context.loaders.party.loadMany(agreement.parties);
+      return parties.filter((p): p is PartyDoc => {
+        if (p instanceof Error) throw p;
+        return p !== null;
+      });
+    }
+    // In the agreement's order, as the loader would give them.
+    const found = new Map((await findPartiesByCodes(context.collections, agreement.parties)).map((p) => [p._id, p]));
+    return agreement.parties.flatMap((code) => found.get(code) ?? []);
   },
   effectiveFrom: (agreement) => formatFullDate(agreement.effectiveFrom),
   expiresOn: (agreement) => (agreement.expiresOn ? formatFullDate(agreement.expiresOn) : null),

@@ -59,6 +59,8 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
     schema: buildGatewaySchema(privacyMode),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
+    // Signals are handled by startGateway, which drains HTTP first and closes the database last.
+    stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),

@@ -49,8 +49,11 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      logger.debug('http server closed');
       await gateway.stop();
+      logger.debug('apollo stopped');
       await client.close();
+      logger.debug('database connection closed');
     })();
     return closing;
   };

@@ -1,0 +1,128 @@
+/**
+ * Import against the real test database: the shared fixture imports (twice, with no
+ * duplicates), a file with bad records is rejected whole naming each of them, and the
+ * database is left exactly as it was.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Db, MongoClient } from 'mongodb';
+import { collectionsOf } from '../../src/data/database';
+import { ImportRejectedError, importWorld, importWorldFile } from '../../src/data/importWorld';
+import { FIXTURE_PATH, connectTestDb, loadFixture } from '../support/testGateway';
+
+const DB_NAME = 'test_import';
+let client: MongoClient;
+let db: Db;
+
+beforeAll(async () => {
+  ({ client, db } = await connectTestDb(DB_NAME));
+});
+afterAll(async () => {
+  await client.close();
+});
+
+async function snapshot(database: Db): Promise<Record<string, unknown[]>> {
+  const all = (name: string) => database.collection(name).find().sort({ _id: 1 }).toArray();
+  return {
+    parties: await all('parties'),
+    agreements: await all('agreements'),
+    migrants: await all('migrants'),
+    dataRequests: await all('dataRequests'),
+    consents: await all('consents'),
+  };
+}
+
+function counts(s: Record<string, unknown[]>): Record<string, number> {
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.length]));
+}
+
+describe('import', () => {
+  it('imports the shared fixture, and again with no duplicates', async () => {
+    const fixture = loadFixture();
+    const first = await importWorldFile(client, db, FIXTURE_PATH);
+    expect(first).toMatchObject({ parties: 5, agreements: 4, migrants: 12, dataRequests: 3, consents: 3 });
+    const afterFirst = await snapshot(db);
+    await importWorldFile(client, db, FIXTURE_PATH);
+    const afterSecond = await snapshot(db);
+    expect(counts(afterSecond)).toEqual({ parties: 5, agreements: 4, migrants: 12, dataRequests: 3, consents: 3 });
+    // Identical documents, apart from the agreements' write time.
+    const strip = (s: Record<string, unknown[]>) => ({
+      ...s,
+      agreements: s['agreements']!.map((a) => ({ ...(a as object), updatedAt: null })),
+    });
+    expect(strip(afterSecond)).toEqual(strip(afterFirst));
+    // Stored shapes: ids become _id, dates become BSON dates.
+    const m1 = await collectionsOf(db).migrants.findOne({ _id: 'm-0001' });
+    expect(m1?.dateOfBirth).toEqual(new Date('1994-07-12T00:00:00Z'));
+    expect(m1?.familyName).toBe((fixture['migrants']![0] as { familyName: string }).familyName);
+  });
+
+  it('replaces a stored record by id (a re-import can suspend an agreement)', async () => {
+    const world = loadFixture();
+    (world['agreements']![0] as { status: string }).status = 'SUSPENDED';
+    await importWorld(client, db, world, 'suspend.json');
+    const agreement = await collectionsOf(db).agreements.findOne({ _id: 'AGR-MED-TIP-2024' });
+    expect(agreement?.status).toBe('SUSPENDED');
+    expect(await collectionsOf(db).agreements.countDocuments()).toBe(4);
+    await importWorldFile(client, db, FIXTURE_PATH);
+  });
+
+  it('rejects a file with three bad records, naming each, and writes nothing', async () => {
+    const before = await snapshot(db);
+    const world = loadFixture();
+    const migrants = world['migrants'] as Record<string, unknown>[];
+    migrants[3]!['dateOfBirth'] = '1999-13-40';
+    migrants[5]!['givenName'] = 'Changed, must not be written';
+    (world['consents'] as Record<string, unknown>[])[1]!['purpose'] = 'SIGHTSEEING';
+    (world['dataRequests'] as Record<string, unknown>[])[2]!['agreementId'] = 'AGR-DOES-NOT-EXIST';
+    const error: unknown = await importWorld(client, db, world, 'bad.json').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportRejectedError);
+    const problems = (error as ImportRejectedError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ collection: 'migrants', index: 3, field: 'dateOfBirth' }),
+        expect.objectContaining({ collection: 'consents', index: 1, field: 'purpose' }),
+        expect.objectContaining({ collection: 'dataRequests', index: 2, field: 'agreementId' }),
+      ]),
+    );
+    const message = (error as Error).message;
+    expect(message).toContain('bad.json: rejected, nothing was written');
+    expect(message).toMatch(/migrants\[3\].*dateOfBirth/);
+    expect(message).toMatch(/consents\[1\].*purpose/);
+    expect(message).toMatch(/dataRequests\[2\].*agreementId/);
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('rejects a file that is not JSON, and one that cannot be read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-import-'));
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ "parties": [ ');
+    await expect(importWorldFile(client, db, broken)).rejects.toThrow(/broken\.json: not valid JSON/);
+    await expect(importWorldFile(client, db, join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: cannot read the file \(ENOENT\)/);
+  });
+
+  it('npm run import: exit 0 on the fixture, exit 1 naming the bad records', () => {
+    const env = { ...process.env, MONGODB_URI: process.env['MONGODB_URI']!, MONGODB_DB: DB_NAME };
+    const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+    const cli = join(__dirname, '..', '..', 'src', 'cli', 'import.ts');
+    const ok = spawnSync(tsx, [cli, FIXTURE_PATH], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('imported 5 parties, 4 agreements, 12 migrants, 3 data requests, 3 consents');
+
+    const dir = mkdtempSync(join(tmpdir(), 'tg-import-'));
+    const bad = join(dir, 'bad.json');
+    const world = loadFixture();
+    (world['migrants'] as Record<string, unknown>[])[0]!['holder'] = 'XXX';
+    writeFileSync(bad, JSON.stringify(world));
+    const rejected = spawnSync(tsx, [cli, bad], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(rejected.status).toBe(1);
+    expect(rejected.stderr).toMatch(/bad\.json: rejected, nothing was written/);
+    expect(rejected.stderr).toMatch(/migrants\[0\].*holder/);
+
+    const usage = spawnSync(tsx, [cli], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('usage: npm run import');
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Batched reads: with driver command monitoring, a nested query issues the same number
+ * of database commands for 10 and for 100 records (round trips by depth, not by count).
+ */
+import type { CommandStartedEvent } from 'mongodb';
+import { signDevToken } from '../../src/context/devKeys';
+import { generateWorld } from '../../src/data/generateWorld';
+import { importWorld } from '../../src/data/importWorld';
+import { graphql, startTestGateway, type TestGateway } from '../support/testGateway';
+
+const NESTED = /* GraphQL */ `
+  query Nested($first: Int!) {
+    migrants(first: $first) {
+      edges { node { holder { name } family { holder { name } } requests { agreement { title } } } }
+    }
+  }
+`;
+
+const IGNORED = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo']);
+
+async function commandsFor(tg: TestGateway, token: string, first: number): Promise<{ names: string[]; edges: unknown[] }> {
+  const seen: string[] = [];
+  const listener = (event: CommandStartedEvent): void => {
+    if (!IGNORED.has(event.commandName)) seen.push(`${event.commandName}:${String(event.command[event.commandName])}`);
+  };
+  tg.client.on('commandStarted', listener);
+  try {
+    const reply = await graphql(tg.url, {
+      query: NESTED,
+      variables: { first },
+      token,
+      agreementId: 'AGR-MED-TIP-2024',
+      purpose: 'ANTI_TRAFFICKING',
+    });
+    expect(reply.body.errors).toBeUndefined();
+    const edges = (reply.body.data?.['migrants'] as { edges: unknown[] }).edges;
+    return { names: seen.sort(), edges };
+  } finally {
+    tg.client.off('commandStarted', listener);
+  }
+}
+
+describe('loaders', () => {
+  let stripped: TestGateway;
+  let enforced: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    stripped = await startTestGateway({ dbName: 'test_loaders', privacyMode: 'stripped', monitorCommands: true });
+    await importWorld(stripped.client, stripped.db, generateWorld({ migrants: 600, seed: 7 }), 'generated');
+    enforced = await startTestGateway({ dbName: 'test_loaders_enforced', monitorCommands: true });
+    await importWorld(enforced.client, enforced.db, generateWorld({ migrants: 200, seed: 7 }), 'generated');
+    token = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
+  });
+  afterAll(async () => {
+    await stripped?.close();
+    await enforced?.close();
+  });
+
+  it('issues the same database commands for 10 and 100 records', async () => {
+    const ten = await commandsFor(stripped, token, 10);
+    const hundred = await commandsFor(stripped, token, 100);
+    expect(ten.edges).toHaveLength(10);
+    expect(hundred.edges).toHaveLength(100);
+    // The nested levels were really resolved (families and requests exist in the world).
+    const withFamily = (hundred.edges as { node: { family: unknown[] } }[]).filter((e) => e.node.family.length > 0);
+    expect(withFamily.length).toBeGreaterThan(0);
+    expect(hundred.names).toEqual(ten.names);
+    // page + count, parties, family members, their parties, requests, agreements
+    expect(hundred.names.length).toBeLessThanOrEqual(7);
+  });
+
+  it('reads no annotated field while decisions withhold them all (fail closed)', async () => {
+    const projections: unknown[] = [];
+    const listener = (event: CommandStartedEvent): void => {
+      if (event.commandName === 'find' && event.command['find'] === 'migrants') projections.push(event.command['projection']);
+    };
+    enforced.client.on('commandStarted', listener);
+    const reply = await graphql(enforced.url, {
+      query: '{ migrants(first: 5) { totalCount edges { node { id holder { code } givenName religion victimStatus { status } family { id } } } } }',
+      token,
+      agreementId: 'AGR-MED-TIP-2024',
+      purpose: 'ANTI_TRAFFICKING',
+    });
+    enforced.client.off('commandStarted', listener);
+    expect(reply.body.errors).toBeUndefined();
+    const edges = (reply.body.data?.['migrants'] as { edges: { node: Record<string, unknown> }[] }).edges;
+    expect(edges).toHaveLength(5);
+    for (const { node } of edges) {
+      expect(node).toMatchObject({ givenName: null, religion: null, victimStatus: null, family: null });
+      expect(node['id']).toMatch(/^p_/);
+    }
+    expect(projections).toEqual([{ holder: 1 }]);
+  });
+});
