@@ -46,8 +46,38 @@ describe('loaders', () => {
   let token: string;
 
   beforeAll(async () => {
-    stripped = await startTestGateway({ dbName: 'test_loaders', privacyMode: 'stripped', monitorCommands: true });
-    await importWorld(stripped.client, stripped.db, generateWorld({ migrants: 600, seed: 7 }), 'generated');
+    stripped = await startTestGateway({
+      dbName: 'test_loaders',
+      privacyMode: 'stripped',
+      monitorCommands: true,
+      // The treaty context's agreement read is cached; keep it cached for the whole test.
+      env: { AGREEMENT_CACHE_TTL_MS: '600000' },
+    });
+    const world = generateWorld({ migrants: 600, seed: 7 });
+    await importWorld(stripped.client, stripped.db, world, 'generated');
+    // Requests naming the first record and one further down, so both pages have a requests level.
+    const named = [world.migrants[0]!, world.migrants[50]!];
+    await importWorld(
+      stripped.client,
+      stripped.db,
+      {
+        dataRequests: named.map((m, n) => ({
+          id: `req-loader-${n}`,
+          agreementId: 'AGR-MED-TIP-2024',
+          requestingParty: m.holder === 'ITA' ? 'ESP' : 'ITA',
+          requestedParty: m.holder,
+          purpose: 'ANTI_TRAFFICKING',
+          subjectIds: [m.id],
+          categories: ['IDENTITY'],
+          justification: 'Loader batching test',
+          status: 'PENDING',
+          submittedAt: '2025-01-01',
+          decidedAt: null,
+          validUntil: null,
+        })),
+      },
+      'requests',
+    );
     enforced = await startTestGateway({ dbName: 'test_loaders_enforced', monitorCommands: true });
     await importWorld(enforced.client, enforced.db, generateWorld({ migrants: 200, seed: 7 }), 'generated');
     token = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
@@ -58,6 +88,7 @@ describe('loaders', () => {
   });
 
   it('issues the same database commands for 10 and 100 records', async () => {
+    await commandsFor(stripped, token, 1); // warms the agreement cache of the treaty context
     const ten = await commandsFor(stripped, token, 10);
     const hundred = await commandsFor(stripped, token, 100);
     expect(ten.edges).toHaveLength(10);
@@ -65,9 +96,12 @@ describe('loaders', () => {
     // The nested levels were really resolved (families and requests exist in the world).
     const withFamily = (hundred.edges as { node: { family: unknown[] } }[]).filter((e) => e.node.family.length > 0);
     expect(withFamily.length).toBeGreaterThan(0);
+    const withRequests = (hundred.edges as { node: { requests: { agreement: { title: string } }[] } }[]).filter((e) => e.node.requests.length > 0);
+    expect(withRequests.length).toBeGreaterThan(0);
     expect(hundred.names).toEqual(ten.names);
-    // page + count, parties, family members, their parties, requests, agreements
+    // page, count, parties, family members, their parties, requests, agreements: by depth only.
     expect(hundred.names.length).toBeLessThanOrEqual(7);
+    expect(new Set(hundred.names)).toEqual(new Set(['find:migrants', 'aggregate:migrants', 'find:parties', 'find:dataRequests', 'find:agreements']));
   });
 
   it('reads no annotated field while decisions withhold them all (fail closed)', async () => {
