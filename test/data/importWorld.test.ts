@@ -4,7 +4,7 @@
  * database is left exactly as it was.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db, MongoClient } from 'mongodb';
@@ -124,5 +124,21 @@ describe('import', () => {
     const usage = spawnSync(tsx, [cli], { env, encoding: 'utf8', timeout: 60_000 });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('usage: npm run import');
+  });
+
+  it('npm run seed: writes a deterministic world that imports', async () => {
+    const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+    const cli = join(__dirname, '..', '..', 'src', 'cli', 'seed.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'tg-seed-'));
+    const run = (out: string) => spawnSync(tsx, [cli, '--migrants', '40', '--seed', '9', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    expect(run(join(dir, 'a.json')).status).toBe(0);
+    expect(run(join(dir, 'b.json')).status).toBe(0);
+    const a = readFileSync(join(dir, 'a.json'), 'utf8');
+    expect(a).toBe(readFileSync(join(dir, 'b.json'), 'utf8'));
+    const summary = await importWorldFile(client, db, join(dir, 'a.json'));
+    expect(summary.migrants).toBe(40);
+    const bad = spawnSync(tsx, [cli, '--migrants', 'many'], { encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--migrants must be an integer from 0 to 1000000');
   });
 });
