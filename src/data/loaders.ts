@@ -9,6 +9,8 @@
  */
 import DataLoader from 'dataloader';
 import type { RowScope } from '../policy/scope';
+import type { Purpose } from '../policy/taxonomy';
+import { subjectsWithActiveConsent } from './consents';
 import { findAgreementsByIds, findPartiesByCodes } from './agreements';
 import type { Collections } from './database';
 import { findRequestsByIds, findRequestsBySubjects, type RequestScope } from './dataRequests';
@@ -23,12 +25,16 @@ export interface Loaders {
   readonly request: DataLoader<string, DataRequestDoc | null>;
   /** Requests naming a subject (internal id), visible to the caller, under the agreement. */
   readonly requestsBySubject: DataLoader<string, DataRequestDoc[]>;
+  /** Whether a subject (internal id) has an active consent for the request's purpose. */
+  readonly consent: DataLoader<string, boolean>;
 }
 
 export interface LoaderScope {
   readonly rows: RowScope;
   readonly requests: RequestScope;
   readonly migrantProjection: MigrantProjection;
+  readonly purpose: Purpose;
+  readonly today: Date;
 }
 
 /** One set of loaders for one request. */
@@ -44,6 +50,12 @@ export function createLoaders(collections: Collections, scope: LoaderScope): Loa
     ),
     requestsBySubject: new DataLoader((subjectIds) =>
       findRequestsBySubjects(collections, scope.requests, subjectIds).then((docs) => groupBySubject(subjectIds, docs)),
+    ),
+    consent: new DataLoader((subjectIds) =>
+      subjectsWithActiveConsent(collections, subjectIds, scope.purpose, scope.today).then((ids) => {
+        const active = new Set(ids);
+        return subjectIds.map((id) => active.has(id));
+      }),
     ),
   };
 }

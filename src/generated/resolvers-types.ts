@@ -206,6 +206,15 @@ export type DataRequest = {
   validUntil: Maybe<Scalars['PartialDate']['output']>;
 };
 
+/** What a decision did with a field. */
+export type DisclosureAction =
+  /** Disclosed in full. */
+  | 'DISCLOSED'
+  /** Disclosed in its reduced (`@minimise`) form. */
+  | 'MINIMISED'
+  /** Withheld: the field is null. */
+  | 'REDACTED';
+
 /** Type of travel or identity document. */
 export type DocumentType =
   /** National identity card. */
@@ -218,6 +227,32 @@ export type DocumentType =
   | 'TRAVEL_DOCUMENT'
   /** Visa. */
   | 'VISA';
+
+/** A per-record condition on which a field's disclosure depends. */
+export type EntitlementCondition =
+  /** Disclosed in full for the subjects of the data request named in X-Data-Request-Id; for other records as `otherwise` says. */
+  | 'DATA_REQUEST_SUBJECT'
+  /** Disclosed only for subjects with an active consent for the purpose; otherwise CONSENT_MISSING. */
+  | 'SUBJECT_CONSENT';
+
+/** What the current context (caller, agreement, purpose, data request) may see, and why. */
+export type Entitlements = {
+  __typename?: 'Entitlements';
+  /** The agreement invoked. */
+  agreementId: Scalars['ID']['output'];
+  /** The caller's clearance. */
+  clearance: Clearance;
+  /** The data request named in X-Data-Request-Id, if any. */
+  dataRequestId: Maybe<Scalars['ID']['output']>;
+  /** Every annotated field, by coordinate. */
+  fields: Array<FieldEntitlement>;
+  /** Every filter argument of `Query.migrants`. */
+  filters: Array<FilterEntitlement>;
+  /** The purpose. */
+  purpose: Purpose;
+  /** Which records the grant covers. */
+  subjectScope: SubjectScope;
+};
 
 /** Form of exploitation. */
 export type ExploitationType =
@@ -237,6 +272,30 @@ export type ExploitationType =
   | 'OTHER'
   /** Sexual exploitation. */
   | 'SEXUAL';
+
+/** How one field is decided in the current context. */
+export type FieldEntitlement = {
+  __typename?: 'FieldEntitlement';
+  /** What happens to the field (for every record, unless `condition` says otherwise). */
+  action: DisclosureAction;
+  /** A per-record condition, if the decision depends on the record. */
+  condition: Maybe<EntitlementCondition>;
+  /** Schema coordinate, e.g. `Migrant.religion`. */
+  coordinate: Scalars['String']['output'];
+  /** Why it is withheld, when it is. */
+  reason: Maybe<RedactionReason>;
+  /** Its reduced form, when minimised. */
+  strategy: Maybe<MinimiseStrategy>;
+};
+
+/** Whether a filter argument of `Query.migrants` may be used in the current context. */
+export type FilterEntitlement = {
+  __typename?: 'FilterEntitlement';
+  /** The argument of `MigrantFilter`. */
+  argument: Scalars['String']['output'];
+  /** Whether it may be used; when not, using it is refused with FILTER_NOT_PERMITTED. */
+  permitted: Scalars['Boolean']['output'];
+};
 
 /** What one purpose may use under an agreement. */
 export type Grant = {
@@ -442,6 +501,8 @@ export type Query = {
   dataRequest: Maybe<DataRequest>;
   /** Data requests under the current agreement, made (OUTGOING) or received (INCOMING) by the caller's party. */
   dataRequests: Array<DataRequest>;
+  /** What the current context may see, field by field, and why (needs the treaty context). */
+  entitlements: Entitlements;
   /** The verified caller. Needs a token, no treaty context. */
   me: Caller;
   /** One record by this agreement's pseudonym; null when unknown or out of scope. */
@@ -497,6 +558,21 @@ export type QueryMigrantsArgs = {
   filter?: InputMaybe<MigrantFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+/** Why a field was withheld. */
+export type RedactionReason =
+  /** The category is granted at AGGREGATE or NONE. */
+  | 'CATEGORY_NOT_GRANTED'
+  /** The subject has no active consent for the purpose. */
+  | 'CONSENT_MISSING'
+  /** The caller's clearance is below the field's. */
+  | 'INSUFFICIENT_CLEARANCE'
+  /** The category is granted MINIMISED and the field has no minimised form. */
+  | 'MINIMISATION_UNAVAILABLE'
+  /** The field's `@purpose(allow:)` does not list the purpose. */
+  | 'PURPOSE_NOT_ALLOWED_FOR_FIELD'
+  /** The grant does not list the field's special category. */
+  | 'SPECIAL_CATEGORY_NOT_COVERED';
 
 /** Which data requests to list, seen from the caller's party. */
 export type RequestDirection =
@@ -717,8 +793,13 @@ export type ResolversTypes = {
   DataCategory: DataCategory;
   DataRequest: ResolverTypeWrapper<DataRequestDoc>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DisclosureAction: DisclosureAction;
   DocumentType: DocumentType;
+  EntitlementCondition: EntitlementCondition;
+  Entitlements: ResolverTypeWrapper<Entitlements>;
   ExploitationType: ExploitationType;
+  FieldEntitlement: ResolverTypeWrapper<FieldEntitlement>;
+  FilterEntitlement: ResolverTypeWrapper<FilterEntitlement>;
   Grant: ResolverTypeWrapper<GrantDoc>;
   HealthRecord: ResolverTypeWrapper<HealthRecord>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -735,6 +816,7 @@ export type ResolversTypes = {
   PartyKind: PartyKind;
   Purpose: Purpose;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RedactionReason: RedactionReason;
   RequestDirection: RequestDirection;
   RequestStatus: RequestStatus;
   Role: Role;
@@ -761,6 +843,9 @@ export type ResolversParentTypes = {
   CriminalRecord: CriminalRecord;
   DataRequest: DataRequestDoc;
   DateTime: Scalars['DateTime']['output'];
+  Entitlements: Entitlements;
+  FieldEntitlement: FieldEntitlement;
+  FilterEntitlement: FilterEntitlement;
   Grant: GrantDoc;
   HealthRecord: HealthRecord;
   ID: Scalars['ID']['output'];
@@ -868,6 +953,29 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type EntitlementsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Entitlements'] = ResolversParentTypes['Entitlements']> = {
+  agreementId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  clearance?: Resolver<ResolversTypes['Clearance'], ParentType, ContextType>;
+  dataRequestId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['FieldEntitlement']>, ParentType, ContextType>;
+  filters?: Resolver<Array<ResolversTypes['FilterEntitlement']>, ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['Purpose'], ParentType, ContextType>;
+  subjectScope?: Resolver<ResolversTypes['SubjectScope'], ParentType, ContextType>;
+};
+
+export type FieldEntitlementResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['FieldEntitlement'] = ResolversParentTypes['FieldEntitlement']> = {
+  action?: Resolver<ResolversTypes['DisclosureAction'], ParentType, ContextType>;
+  condition?: Resolver<Maybe<ResolversTypes['EntitlementCondition']>, ParentType, ContextType>;
+  coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['RedactionReason']>, ParentType, ContextType>;
+  strategy?: Resolver<Maybe<ResolversTypes['MinimiseStrategy']>, ParentType, ContextType>;
+};
+
+export type FilterEntitlementResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['FilterEntitlement'] = ResolversParentTypes['FilterEntitlement']> = {
+  argument?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  permitted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type GrantResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Grant'] = ResolversParentTypes['Grant']> = {
   categories?: Resolver<Array<ResolversTypes['CategoryGrant']>, ParentType, ContextType>;
   purpose?: Resolver<ResolversTypes['Purpose'], ParentType, ContextType>;
@@ -934,6 +1042,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   agreements?: Resolver<Array<ResolversTypes['Agreement']>, ParentType, ContextType>;
   dataRequest?: Resolver<Maybe<ResolversTypes['DataRequest']>, ParentType, ContextType, RequireFields<QueryDataRequestArgs, 'id'>>;
   dataRequests?: Resolver<Array<ResolversTypes['DataRequest']>, ParentType, ContextType, Partial<QueryDataRequestsArgs>>;
+  entitlements?: Resolver<ResolversTypes['Entitlements'], ParentType, ContextType>;
   me?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
   migrant?: Resolver<Maybe<ResolversTypes['Migrant']>, ParentType, ContextType, RequireFields<QueryMigrantArgs, 'id'>>;
   migrants?: Resolver<ResolversTypes['MigrantConnection'], ParentType, ContextType, Partial<QueryMigrantsArgs>>;
@@ -962,6 +1071,9 @@ export type Resolvers<ContextType = GatewayContext> = {
   CriminalRecord?: CriminalRecordResolvers<ContextType>;
   DataRequest?: DataRequestResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Entitlements?: EntitlementsResolvers<ContextType>;
+  FieldEntitlement?: FieldEntitlementResolvers<ContextType>;
+  FilterEntitlement?: FilterEntitlementResolvers<ContextType>;
   Grant?: GrantResolvers<ContextType>;
   HealthRecord?: HealthRecordResolvers<ContextType>;
   Migrant?: MigrantResolvers<ContextType>;

@@ -1,22 +1,16 @@
 /** `DataRequest`: a request under the current agreement, with subjects by pseudonym. */
 import { startOfUtcDay } from '../policy/calendar';
 import { formatFullDate } from '../policy/partialDate';
-import type { MigrantDoc } from '../data/documents';
 import type { DataRequestResolvers } from '../generated/resolvers-types';
 import { requireTreaty } from '../server/GatewayContext';
+import { loadRecords } from './records';
 
 export const DataRequest: DataRequestResolvers = {
   id: (request) => request._id,
   agreement: (request, _args, context) => requireTreaty(context).loaders.agreement.load(request.agreementId),
   requestingParty: (request, _args, context) => requireTreaty(context).loaders.party.load(request.requestingParty),
   requestedParty: (request, _args, context) => requireTreaty(context).loaders.party.load(request.requestedParty),
-  subjects: async (request, _args, context) => {
-    const members = await requireTreaty(context).loaders.migrant.loadMany(request.subjectIds);
-    return members.filter((m): m is MigrantDoc => {
-      if (m instanceof Error) throw m;
-      return m !== null;
-    });
-  },
+  subjects: (request, _args, context) => loadRecords(context, request.subjectIds),
   // An approval past its validity reads as EXPIRED and grants nothing.
   status: (request, _args, context) =>
     request.status === 'APPROVED' && (request.validUntil === null || request.validUntil < startOfUtcDay(context.now))

@@ -10,7 +10,9 @@ import { startOfUtcDay } from '../policy/calendar';
 import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../server/errors';
-import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { prepareRecords, requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { entitlementsOf } from './entitlements';
+import { refuseRevealingFilters } from './filters';
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -27,13 +29,17 @@ export const Query: QueryResolvers = {
   migrant: async (_parent, { id }, context) => {
     const { treaty, loaders } = requireTreaty(context);
     const internalId = treaty.pseudonyms.decode(id);
-    return internalId === null ? null : loaders.migrant.load(internalId);
+    if (internalId === null) return null;
+    const doc = await loaders.migrant.load(internalId);
+    if (doc) await prepareRecords(context, [doc]);
+    return doc;
   },
 
   migrants: async (_parent, { filter, first, after }, context) => {
     const { treaty, loaders } = requireTreaty(context);
     const size = pageSize(first ?? null, context);
     const afterId = after == null ? null : decodeCursor(after, context);
+    if (filter) refuseRevealingFilters(filter, context);
     const criteria = criteriaOf(filter ?? null);
     const [page, totalCount] = await Promise.all([
       findMigrantPage(context.collections, treaty.scope, criteria, size, afterId, context.migrantProjection),
@@ -41,6 +47,7 @@ export const Query: QueryResolvers = {
     ]);
     // Prime the loader so nested `family` links to records on this page cost no read.
     for (const doc of page.docs) loaders.migrant.prime(doc._id, doc);
+    await prepareRecords(context, page.docs);
     const edges = page.docs.map((node) => ({ node, cursor: treaty.pseudonyms.encode(node._id) }));
     return {
       edges,
@@ -48,6 +55,8 @@ export const Query: QueryResolvers = {
       totalCount,
     };
   },
+
+  entitlements: (_parent, _args, context) => entitlementsOf(context),
 
   dataRequest: async (_parent, { id }, context) => {
     const { loaders } = requireTreaty(context);

@@ -3,6 +3,7 @@
  * factory (the only code that reads HTTP); resolvers take everything from here.
  */
 import type { Caller } from '../context/authenticate';
+import type { RequestPrivacy } from '../context/privacyRuntime';
 import type { TreatyContext, TreatyState } from '../context/treatyContext';
 import type { Collections } from '../data/database';
 import type { Loaders } from '../data/loaders';
@@ -16,12 +17,31 @@ export interface GatewayContext {
   readonly treaty: TreatyState;
   /** Per-request loaders, present only with a valid treaty context. */
   readonly loaders: Loaders | null;
+  /**
+   * The decisions, facts and report of this request; present with a valid treaty context
+   * (null only in the benchmark baseline, whose schema has no enforcement wrappers).
+   * Annotated fields are withheld when it is absent.
+   */
+  readonly privacy: RequestPrivacy | null;
   /** For the few reads that are not by key (pages, counts, lists); always with a scope. */
   readonly collections: Collections;
   /** The migrant fields this request may read. */
   readonly migrantProjection: MigrantProjection;
   /** Largest page size. */
   readonly maxPageSize: number;
+}
+
+/**
+ * Loads the per-record facts the decisions need (active consents) for `docs`, before
+ * their fields resolve. One batched read per level; without it a consent-dependent field
+ * is withheld (fail closed).
+ */
+export async function prepareRecords<T extends { _id: string }>(context: GatewayContext, docs: readonly T[]): Promise<void> {
+  const { privacy, loaders } = context;
+  if (!privacy?.needsConsent || !loaders || docs.length === 0) return;
+  const ids = docs.map((d) => d._id);
+  const consents = await loaders.consent.loadMany(ids);
+  privacy.noteConsents(ids.filter((_id, i) => consents[i] === true));
 }
 
 /** The treaty context and loaders, or the refusal as an error (fail closed). */

@@ -16,7 +16,10 @@ import { findAgreement } from '../data/agreements';
 import { collectionsOf, isDatabaseUnavailable, pingDatabase } from '../data/database';
 import { approvedSubjectIds, findRequest } from '../data/dataRequests';
 import { createLoaders } from '../data/loaders';
-import { FULL_MIGRANT_PROJECTION, UNANNOTATED_MIGRANT_PROJECTION } from '../data/migrantProjection';
+import { FULL_MIGRANT_PROJECTION, migrantProjection } from '../data/migrantProjection';
+import { createRequestPrivacy } from '../context/privacyRuntime';
+import { collectFieldPolicies } from '../../directives/index';
+import { startOfUtcDay } from '../policy/calendar';
 import type { GatewayConfig } from './config';
 import { gatewayError } from './errors';
 import { createFormatError } from './formatError';
@@ -24,6 +27,7 @@ import type { GatewayContext } from './GatewayContext';
 import type { Logger } from './logger';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { observabilityPlugin } from './plugins/observability';
+import { privacyReportPlugin } from './plugins/privacyReport';
 import { treatyGuardPlugin } from './plugins/treatyGuard';
 import { buildGatewaySchema, type PrivacyMode } from './schema';
 
@@ -53,10 +57,11 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   const collections = collectionsOf(db);
   const metrics = createMetrics();
   const agreements = createAgreementCache((id) => findAgreement(collections, id), config.agreementCacheTtlMs);
-  const migrantProjection = privacyMode === 'enforced' ? UNANNOTATED_MIGRANT_PROJECTION : FULL_MIGRANT_PROJECTION;
+  const schema = buildGatewaySchema(privacyMode);
+  const policies = collectFieldPolicies(schema);
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema: buildGatewaySchema(privacyMode),
+    schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     // Signals are handled by startGateway, which drains HTTP first and closes the database last.
@@ -66,6 +71,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       treatyGuardPlugin(),
+      privacyReportPlugin(),
       observabilityPlugin(logger, metrics),
     ],
   });
@@ -94,14 +100,22 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
         },
         config.pseudonymKey,
       );
-      const loaders = treaty.ok
-        ? createLoaders(collections, {
-            rows: treaty.scope,
-            requests: { agreementId: treaty.agreement._id, party: caller.party },
-            migrantProjection,
-          })
-        : null;
-      return Object.freeze({ caller, now, treaty, loaders, collections, migrantProjection, maxPageSize: config.maxPageSize });
+      if (!treaty.ok) {
+        return Object.freeze({ caller, now, treaty, loaders: null, privacy: null, collections, migrantProjection: {}, maxPageSize: config.maxPageSize });
+      }
+      // The decision table of this request; what it withholds for every record is not read.
+      const privacy = privacyMode === 'enforced' ? createRequestPrivacy(policies, treaty, caller) : null;
+      const projection = privacy
+        ? migrantProjection((coordinate) => privacy.staticDecision(coordinate).action === 'REDACT')
+        : FULL_MIGRANT_PROJECTION;
+      const loaders = createLoaders(collections, {
+        rows: treaty.scope,
+        requests: { agreementId: treaty.agreement._id, party: caller.party },
+        migrantProjection: projection,
+        purpose: treaty.purpose,
+        today: startOfUtcDay(now),
+      });
+      return Object.freeze({ caller, now, treaty, loaders, privacy, collections, migrantProjection: projection, maxPageSize: config.maxPageSize });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         logger.warn('database unavailable while resolving the treaty context');

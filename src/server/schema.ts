@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import { applyPrivacyDirectives, privacyDirectiveTypeDefs } from '../../directives/index';
+import { annotatePrivacyDirectives, applyPrivacyDirectives, privacyDirectiveTypeDefs } from '../../directives/index';
 import { resolvers } from '../resolvers/index';
 
 export const SCHEMA_DIR = join(__dirname, '..', '..', 'schema');
@@ -31,5 +31,5 @@ export function buildGatewaySchema(mode: PrivacyMode = 'enforced', typeDefs: str
     typeDefs: [...privacyDirectiveTypeDefs, ...typeDefs],
     resolvers: resolvers as never,
   });
-  return mode === 'enforced' ? applyPrivacyDirectives(schema) : schema;
+  return mode === 'enforced' ? applyPrivacyDirectives(schema) : annotatePrivacyDirectives(schema);
 }

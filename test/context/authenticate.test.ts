@@ -123,7 +123,7 @@ describe('JWKS', () => {
   it('accepts a known kid, and a rotated key after a refresh', async () => {
     const first = await generateKeyPair('ES256', { extractable: true });
     keys = [{ ...(await exportJWK(first.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }];
-    const authenticate = await createAuthenticator({ issuer: 'idp', audience: 'tg', jwksUrl: url, jwksCooldownMs: 200 });
+    const authenticate = await createAuthenticator({ issuer: 'idp', audience: 'tg', jwksUrl: url, jwksCooldownMs: 1_000 });
     const caller = await authenticate(`Bearer ${await sign(claims, { key: first.privateKey, alg: 'ES256', iss: 'idp', aud: 'tg', kid: 'k1' })}`);
     expect(caller.party).toBe('ITA');
 
@@ -132,7 +132,7 @@ describe('JWKS', () => {
     const rotated = await sign(claims, { key: second.privateKey, alg: 'RS256', iss: 'idp', aud: 'tg', kid: 'k2' });
     // Within the cool-down the set is not refetched: the new kid is still unknown.
     await expect(authenticate(`Bearer ${rotated}`)).rejects.toBeInstanceOf(AuthenticationError);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect((await authenticate(`Bearer ${rotated}`)).party).toBe('ITA');
     const unknown = await generateKeyPair('RS256');
     await expect(authenticate(`Bearer ${await sign(claims, { key: unknown.privateKey, iss: 'idp', aud: 'tg', kid: 'k9' })}`)).rejects.toBeInstanceOf(

@@ -104,14 +104,14 @@ describe('loaders', () => {
     expect(new Set(hundred.names)).toEqual(new Set(['find:migrants', 'aggregate:migrants', 'find:parties', 'find:dataRequests', 'find:agreements']));
   });
 
-  it('reads no annotated field while decisions withhold them all (fail closed)', async () => {
+  it('leaves every field this context withholds out of the projection sent to the database', async () => {
     const projections: unknown[] = [];
     const listener = (event: CommandStartedEvent): void => {
       if (event.commandName === 'find' && event.command['find'] === 'migrants') projections.push(event.command['projection']);
     };
     enforced.client.on('commandStarted', listener);
     const reply = await graphql(enforced.url, {
-      query: '{ migrants(first: 5) { totalCount edges { node { id holder { code } givenName religion victimStatus { status } family { id } } } } }',
+      query: '{ migrants(first: 5) { totalCount edges { node { id holder { code } givenName religion biometrics { faceTemplate } victimStatus { status } address { line1 city country } family { id } } } } }',
       token,
       agreementId: 'AGR-MED-TIP-2024',
       purpose: 'ANTI_TRAFFICKING',
@@ -121,9 +121,36 @@ describe('loaders', () => {
     const edges = (reply.body.data?.['migrants'] as { edges: { node: Record<string, unknown> }[] }).edges;
     expect(edges).toHaveLength(5);
     for (const { node } of edges) {
-      expect(node).toMatchObject({ givenName: null, religion: null, victimStatus: null, family: null });
+      // RELIGION and BIOMETRIC are not in the grant; VICTIM_STATUS needs SPECIAL (caller: ELEVATED);
+      // CONTACT_LOCATION is MINIMISED and line1/city have no minimised form.
+      expect(node).toMatchObject({ religion: null, biometrics: null, victimStatus: null, address: { line1: null, city: null } });
+      expect(typeof node['givenName']).toBe('string');
       expect(node['id']).toMatch(/^p_/);
     }
-    expect(projections).toEqual([{ holder: 1 }]);
+    // ANTI_TRAFFICKING grants IDENTITY, NATIONALITY, IMMIGRATION_STATUS, FAMILY at FULL,
+    // CONTACT_LOCATION and TRAVEL_DOCUMENT at MINIMISED, HEALTH (with consent) and VICTIM_STATUS.
+    expect(projections).toEqual([
+      {
+        holder: 1,
+        givenName: 1,
+        familyName: 1,
+        dateOfBirth: 1,
+        sex: 1,
+        placeOfBirth: 1,
+        nationality: 1,
+        legalStatus: 1,
+        arrivalDate: 1,
+        familyIds: 1,
+        health: 1,
+        'address.country': 1,
+        'documents.type': 1,
+        'documents.number': 1,
+        'documents.issuingCountry': 1,
+        'documents.expiresOn': 1,
+      },
+    ]);
+    for (const withheld of ['religion', 'biometrics', 'ethnicOrigin', 'criminalRecord', 'victimStatus', 'address.line1', 'address']) {
+      expect(Object.keys(projections[0] as object)).not.toContain(withheld);
+    }
   });
 });

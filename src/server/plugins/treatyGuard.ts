@@ -4,7 +4,7 @@
  * and introspection run on a token alone.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { gatewayError } from '../errors';
 import type { GatewayContext } from '../GatewayContext';
 
@@ -19,16 +19,19 @@ export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
         async didResolveOperation({ operation, document, contextValue }) {
           if (contextValue.treaty.ok) return;
           if (!operation) throw gatewayError('BAD_USER_INPUT', 'No operation to run.');
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-          const needsTreaty =
-            operation.operation !== 'query' ||
-            rootFieldNames(operation.selectionSet, fragments, new Set()).some((name) => !TREATY_FREE_ROOT_FIELDS.has(name));
-          if (needsTreaty) throw gatewayError(contextValue.treaty.code, contextValue.treaty.message, 403);
+          if (readsRecords(operation, document)) throw gatewayError(contextValue.treaty.code, contextValue.treaty.message, 403);
         },
       };
     },
   };
+}
+
+/** Whether an operation touches anything beyond the treaty-free root fields. */
+export function readsRecords(operation: OperationDefinitionNode, document: DocumentNode): boolean {
+  if (operation.operation !== 'query') return true;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  return rootFieldNames(operation.selectionSet, fragments, new Set()).some((name) => !TREATY_FREE_ROOT_FIELDS.has(name));
 }
 
 function rootFieldNames(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): string[] {

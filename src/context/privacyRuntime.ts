@@ -1,0 +1,115 @@
+/**
+ * The privacy runtime of one request: the decision table (the static part of every
+ * annotated field's decision, computed once per request), the per-record facts
+ * (consent, data-request membership) and the privacy report (counts of decisions by
+ * coordinate, compact however long the lists).
+ */
+import type { PrivacyRuntime } from '../../directives/index';
+import { decideForRecord, decideStatic, type Decision, type DecisionContext, type FieldPolicy, type StaticDecision } from '../policy/decide';
+import type { DataCategory } from '../policy/taxonomy';
+import type { Caller } from './authenticate';
+import type { TreatyContext } from './treatyContext';
+
+export interface PrivacyReportEntry {
+  readonly coordinate: string;
+  readonly action: 'DISCLOSED' | 'MINIMISED' | 'REDACTED';
+  readonly reason?: string;
+  readonly strategy?: string;
+  readonly count: number;
+}
+
+export interface RequestPrivacy extends PrivacyRuntime {
+  /** Every annotated coordinate, sorted. */
+  coordinates(): string[];
+  /** The static decision of a coordinate in this request (deny when unknown). */
+  staticDecision(coordinate: string): StaticDecision;
+  /** Whether any field needs the subjects' consent (so loaders must fetch consents). */
+  readonly needsConsent: boolean;
+  /** Records that the subjects with these internal ids have an active consent for the purpose. */
+  noteConsents(subjectIds: Iterable<string>): void;
+  /** The decisions made so far, sorted by coordinate. */
+  report(): PrivacyReportEntry[];
+  /** Whether a record's field was decided in this request. */
+  readonly decided: boolean;
+}
+
+const WITHHELD: StaticDecision = Object.freeze({ action: 'REDACT', reason: 'CATEGORY_NOT_GRANTED' });
+
+export function createRequestPrivacy(
+  policies: ReadonlyMap<string, FieldPolicy>,
+  treaty: TreatyContext,
+  caller: Caller,
+): RequestPrivacy {
+  const context: DecisionContext = {
+    purpose: treaty.purpose,
+    grant: treaty.grant,
+    clearance: caller.clearance,
+    requestCategories: new Set<DataCategory>(treaty.dataRequest?.categories ?? []),
+  };
+  const table = new Map<string, StaticDecision>();
+  for (const [coordinate, policy] of policies) table.set(coordinate, decideStatic(policy, context));
+  const requestSubjects = new Set(treaty.dataRequest?.subjectIds ?? []);
+  const consented = new Set<string>();
+  const owners = new WeakMap<object, string>();
+  const counts = new Map<string, { entry: Omit<PrivacyReportEntry, 'count'>; count: number }>();
+  let decided = false;
+
+  /** The internal id of the record `source` belongs to: a migrant document, or an object adopted from one. */
+  const ownerOf = (source: unknown): string | null => {
+    if (typeof source !== 'object' || source === null) return null;
+    const adopted = owners.get(source);
+    if (adopted !== undefined) return adopted;
+    const id = (source as { _id?: unknown })._id;
+    return typeof id === 'string' ? id : null;
+  };
+
+  const record = (coordinate: string, decision: Decision): void => {
+    decided = true;
+    const entry: Omit<PrivacyReportEntry, 'count'> =
+      decision.action === 'DISCLOSE'
+        ? { coordinate, action: 'DISCLOSED' }
+        : decision.action === 'MINIMISE'
+          ? { coordinate, action: 'MINIMISED', strategy: decision.strategy }
+          : { coordinate, action: 'REDACTED', reason: decision.reason };
+    const key = `${coordinate}|${entry.action}|${entry.reason ?? entry.strategy ?? ''}`;
+    const found = counts.get(key);
+    if (found) found.count++;
+    else counts.set(key, { entry, count: 1 });
+  };
+
+  return {
+    needsConsent: [...table.values()].some((d) => d.action === 'NEEDS_CONSENT'),
+    get decided() {
+      return decided;
+    },
+    coordinates: () => [...table.keys()].sort(),
+    staticDecision: (coordinate) => table.get(coordinate) ?? WITHHELD,
+    decide(policy, source) {
+      const staticDecision = table.get(policy.coordinate) ?? WITHHELD;
+      const owner = ownerOf(source);
+      const decision = decideForRecord(staticDecision, {
+        activeConsent: owner !== null && consented.has(owner),
+        coveredByRequest: owner !== null && requestSubjects.has(owner),
+      });
+      record(policy.coordinate, decision);
+      return decision;
+    },
+    adopt(source, value) {
+      const owner = ownerOf(source);
+      if (owner === null) return;
+      const adoptOne = (v: unknown): void => {
+        // Records of their own (family members, request subjects) keep their own identity.
+        if (typeof v === 'object' && v !== null && typeof (v as { _id?: unknown })._id !== 'string') owners.set(v, owner);
+      };
+      if (Array.isArray(value)) value.forEach(adoptOne);
+      else adoptOne(value);
+    },
+    noteConsents(subjectIds) {
+      for (const id of subjectIds) consented.add(id);
+    },
+    report: () =>
+      [...counts.values()]
+        .map(({ entry, count }) => ({ ...entry, count }))
+        .sort((a, b) => a.coordinate.localeCompare(b.coordinate) || a.action.localeCompare(b.action)),
+  };
+}

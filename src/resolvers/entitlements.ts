@@ -1,0 +1,45 @@
+/** `Query.entitlements`: the decision table of this request, as the caller can read it. */
+import type { StaticDecision } from '../policy/decide';
+import type { Entitlements, FieldEntitlement, MigrantFilter } from '../generated/resolvers-types';
+import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { FILTER_COORDINATES, filterPermitted } from './filters';
+
+export function entitlementsOf(context: GatewayContext): Entitlements {
+  const { treaty } = requireTreaty(context);
+  const privacy = context.privacy;
+  const coordinates = privacy ? privacy.coordinates() : [];
+  return {
+    agreementId: treaty.agreement._id,
+    purpose: treaty.purpose,
+    subjectScope: treaty.grant.subjectScope,
+    clearance: context.caller.clearance,
+    dataRequestId: treaty.dataRequest?._id ?? null,
+    fields: coordinates.map((coordinate) => describe(coordinate, privacy!.staticDecision(coordinate))),
+    filters: (Object.keys(FILTER_COORDINATES) as (keyof MigrantFilter)[]).map((argument) => {
+      const coordinate = FILTER_COORDINATES[argument];
+      return { argument, permitted: coordinate === null || filterPermitted(coordinate, context) };
+    }),
+  };
+}
+
+function describe(coordinate: string, decision: StaticDecision): FieldEntitlement {
+  const none = { reason: null, strategy: null, condition: null };
+  switch (decision.action) {
+    case 'DISCLOSE':
+      return { coordinate, action: 'DISCLOSED', ...none };
+    case 'MINIMISE':
+      return { coordinate, action: 'MINIMISED', ...none, strategy: decision.strategy };
+    case 'REDACT':
+      return { coordinate, action: 'REDACTED', ...none, reason: decision.reason };
+    case 'NEEDS_CONSENT':
+      return { coordinate, action: 'DISCLOSED', ...none, condition: 'SUBJECT_CONSENT' };
+    case 'NEEDS_REQUEST': {
+      const otherwise = describe(coordinate, decision.otherwise);
+      return { ...otherwise, condition: 'DATA_REQUEST_SUBJECT' };
+    }
+    default: {
+      const unreachable: never = decision;
+      throw new TypeError(`unknown decision ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
