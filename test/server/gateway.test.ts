@@ -220,6 +220,52 @@ describe('records', () => {
   });
 });
 
+describe('transparency', () => {
+  it('shows each annotated field\'s privacy line in introspection', async () => {
+    const reply = await graphql(tg.url, {
+      query: '{ __type(name: "Migrant") { fields { name description } } }',
+      token: ita,
+    });
+    const fields = (reply.body.data!['__type'] as { fields: { name: string; description: string }[] }).fields;
+    const byName = new Map(fields.map((f) => [f.name, f.description]));
+    expect(byName.get('givenName')).toBe(
+      'Given name.\n\nPrivacy: Category IDENTITY: FULL: disclosed; MINIMISED: the initial only; AGGREGATE or NONE: null. An approved data request naming the subject raises it to FULL.',
+    );
+    expect(byName.get('health')).toBe(
+      "Health conditions and vulnerabilities.\n\nPrivacy: Special category HEALTH: disclosed only where the grant lists it, to clearance ELEVATED or higher, with the subject's active consent for the purpose; otherwise null.",
+    );
+    expect(byName.get('victimStatus')).toContain('Privacy: Only for purposes ANTI_TRAFFICKING, SERVICE_DELIVERY, STATISTICS.');
+    expect(byName.get('holder')).toBe('The party that holds the record.');
+  });
+
+  it('reports decisions compactly in extensions.privacy, and only for operations that read records', async () => {
+    const reply = await graphql(tg.url, { query: '{ migrants(first: 100) { edges { node { givenName religion } } } }', token: ita, ...MED });
+    expect(reply.body.extensions?.['privacy']).toEqual({
+      agreement: 'AGR-MED-TIP-2024',
+      purpose: 'ANTI_TRAFFICKING',
+      fields: [
+        { coordinate: 'Migrant.givenName', action: 'DISCLOSED', count: 11 },
+        { coordinate: 'Migrant.religion', action: 'REDACTED', reason: 'SPECIAL_CATEGORY_NOT_COVERED', count: 11 },
+      ],
+    });
+    const me = await graphql(tg.url, { query: '{ me { party } }', token: ita, ...MED });
+    expect(me.body.extensions?.['privacy']).toBeUndefined();
+  });
+
+  it('validates PartialDate input', async () => {
+    const bad = await graphql(tg.url, {
+      query: 'query($d: PartialDate) { migrants(filter: { arrivedAfter: $d }) { totalCount } }',
+      variables: { d: '2024-02-30' },
+      token: ita,
+      ...MED,
+    });
+    expect(bad.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    const good = await graphql(tg.url, { query: '{ migrants(filter: { arrivedAfter: "2024" }) { totalCount } }', token: ita, ...MED });
+    // Arrived in 2024 or later: m-0001, m-0002 (2024-11-03), m-0005 (2025-02-17), m-0011 (2025-06-30).
+    expect(good.body.data).toEqual({ migrants: { totalCount: 4 } });
+  });
+});
+
 describe('endpoints', () => {
   it('serves /healthz, /readyz and /metrics, without X-Powered-By', async () => {
     const health = await fetch(`${tg.url}/healthz`);
