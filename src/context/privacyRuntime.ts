@@ -51,7 +51,9 @@ export function createRequestPrivacy(
   const requestSubjects = new Set(treaty.dataRequest?.subjectIds ?? []);
   const consented = new Set<string>();
   const owners = new WeakMap<object, string>();
-  const counts = new Map<string, { entry: Omit<PrivacyReportEntry, 'count'>; count: number }>();
+  // Decisions come from a small fixed set of objects per request: count by identity,
+  // so the hot path builds no strings.
+  const counts = new Map<string, Map<Decision, number>>();
   let decided = false;
 
   /** The internal id of the record `source` belongs to: a migrant document, or an object adopted from one. */
@@ -65,16 +67,9 @@ export function createRequestPrivacy(
 
   const record = (coordinate: string, decision: Decision): void => {
     decided = true;
-    const entry: Omit<PrivacyReportEntry, 'count'> =
-      decision.action === 'DISCLOSE'
-        ? { coordinate, action: 'DISCLOSED' }
-        : decision.action === 'MINIMISE'
-          ? { coordinate, action: 'MINIMISED', strategy: decision.strategy }
-          : { coordinate, action: 'REDACTED', reason: decision.reason };
-    const key = `${coordinate}|${entry.action}|${entry.reason ?? entry.strategy ?? ''}`;
-    const found = counts.get(key);
-    if (found) found.count++;
-    else counts.set(key, { entry, count: 1 });
+    let byDecision = counts.get(coordinate);
+    if (!byDecision) counts.set(coordinate, (byDecision = new Map()));
+    byDecision.set(decision, (byDecision.get(decision) ?? 0) + 1);
   };
 
   return {
@@ -107,9 +102,25 @@ export function createRequestPrivacy(
     noteConsents(subjectIds) {
       for (const id of subjectIds) consented.add(id);
     },
-    report: () =>
-      [...counts.values()]
-        .map(({ entry, count }) => ({ ...entry, count }))
-        .sort((a, b) => a.coordinate.localeCompare(b.coordinate) || a.action.localeCompare(b.action)),
+    report: () => reportOf(counts),
   };
+}
+
+/** One entry per coordinate and outcome, sorted; outcomes that are equal in value are merged. */
+function reportOf(counts: ReadonlyMap<string, ReadonlyMap<Decision, number>>): PrivacyReportEntry[] {
+  const merged = new Map<string, PrivacyReportEntry>();
+  for (const [coordinate, byDecision] of counts) {
+    for (const [decision, count] of byDecision) {
+      const entry: PrivacyReportEntry =
+        decision.action === 'DISCLOSE'
+          ? { coordinate, action: 'DISCLOSED', count }
+          : decision.action === 'MINIMISE'
+            ? { coordinate, action: 'MINIMISED', strategy: decision.strategy, count }
+            : { coordinate, action: 'REDACTED', reason: decision.reason, count };
+      const key = `${coordinate}|${entry.action}|${entry.reason ?? entry.strategy ?? ''}`;
+      const found = merged.get(key);
+      merged.set(key, found ? { ...found, count: found.count + count } : entry);
+    }
+  }
+  return [...merged.values()].sort((a, b) => a.coordinate.localeCompare(b.coordinate) || a.action.localeCompare(b.action));
 }

@@ -104,11 +104,16 @@ export function decideStatic(field: FieldPolicy, context: DecisionContext): Stat
   return field.allow ? DISCLOSE : redact('CATEGORY_NOT_GRANTED');
 }
 
-/** The final decision for one record. */
+const CONSENT_MISSING: Decision = Object.freeze({ action: 'REDACT', reason: 'CONSENT_MISSING' });
+
+/**
+ * The final decision for one record. It returns one of a fixed set of objects per
+ * request (the static decisions, DISCLOSE, CONSENT_MISSING), so callers may count by identity.
+ */
 export function decideForRecord(decision: StaticDecision, facts: RecordFacts): Decision {
   switch (decision.action) {
     case 'NEEDS_CONSENT':
-      return facts.activeConsent ? DISCLOSE : redact('CONSENT_MISSING');
+      return facts.activeConsent ? DISCLOSE : CONSENT_MISSING;
     case 'NEEDS_REQUEST':
       return facts.coveredByRequest ? DISCLOSE : decision.otherwise;
     default:
