@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     embedded = await startDatabase({ log: (message) => logger.info(message) });
   }
   const mongodbUri = config.mongodbUri ?? embedded!.uri;
-  const running = await startGateway({ config, logger, mongodbUri, authenticate: await authenticatorFromConfig(config) });
+  const running = await startGateway({ config, logger, mongodbUri, authenticate: authenticatorFromConfig(config) });
   if (embedded) await seedIfEmpty(running.client, config, logger);
   logger.info({ url: `${running.url}/graphql` }, 'treatygate ready');
   if (!config.production) await printWelcome(running.url, config, embedded);

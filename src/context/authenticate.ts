@@ -1,20 +1,23 @@
 /**
- * Caller authentication (contract section 1): a bearer JWT, verified with jose.
- * Only RS256 and ES256 are accepted (no `none`, no HMAC, so a public key can never be
- * used as an HMAC secret); `iss`, `aud`, `exp` and `sub` are required, `nbf` is honoured.
- * The claims the gateway reads are validated strictly; anything else fails closed.
+ * Caller authentication (contract section 1): who calls, from a bearer JWT verified with
+ * jose. Accountability of every disclosure rests on this identity, so it fails closed:
+ *
+ * - only `Authorization: Bearer <token>` (scheme case-insensitive) is read;
+ * - only RS256 and ES256 are accepted: never `none`, never HMAC, so a public key can
+ *   never be used as an HMAC secret (key confusion);
+ * - `exp`, `iss`, `aud` and `sub` are required, `nbf` is honoured, with a 5 s clock
+ *   tolerance;
+ * - the claims the gateway reads (`sub`, `agency`, `party`, `clearance`, `roles`) are
+ *   validated strictly against the contract's vocabulary.
+ *
+ * Every refusal is an `AuthenticationError`: callers see only `UNAUTHENTICATED`; its
+ * `reason` is for logs and never contains token or key material.
  */
-import {
-  createRemoteJWKSet,
-  errors as joseErrors,
-  importSPKI,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  type CryptoKey,
-} from 'jose';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { CLEARANCES, ROLES, isOneOf, type Clearance, type Role } from '../policy/taxonomy';
 
+/** The verified identity of one request. Frozen; exactly these five fields. */
 export interface Caller {
   readonly sub: string;
   readonly agency: string;
@@ -24,20 +27,41 @@ export interface Caller {
 }
 
 export type JwtAlgorithm = 'RS256' | 'ES256';
-export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256', 'ES256'];
 
+/** The only signature algorithms the gateway accepts, ever. */
+export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze(['RS256', 'ES256'] as const);
+
+/** A party code as carried in the `party` claim (e.g. `ITA`, `IOM`). */
+export const PARTY_CODE_PATTERN = /^[A-Z0-9]{2,10}$/;
+
+/** Longest `sub` and `agency` claim accepted; ids beyond it are not ids. */
+export const MAX_CLAIM_ID_LENGTH = 200;
+
+/**
+ * Where the verification keys come from: exactly one of `publicKey`, `publicKeys` or
+ * `jwksUrl`.
+ *
+ * A PEM (an SPKI public key, `-----BEGIN PUBLIC KEY-----`, or an X.509 certificate,
+ * `-----BEGIN CERTIFICATE-----`) holds one key, and that key verifies only its own
+ * algorithm: an RSA key (2048 bits or more) RS256, a P-256 key ES256. A certificate only
+ * carries the key: its dates and chain are not checked, the configuration pins the key.
+ * `publicKeys` lists several PEMs (both development keys, or a key rotation); a token is
+ * tried against each key of its `alg`.
+ */
 export interface AuthConfig {
   readonly issuer: string;
   readonly audience: string;
-  /** SPKI public keys in PEM (RSA for RS256, P-256 for ES256). */
+  /** One PEM public key or certificate (JWT_PUBLIC_KEY, see `resolvePublicKeySetting`). */
+  readonly publicKey?: string;
+  /** Several PEM public keys or certificates. */
   readonly publicKeys?: readonly string[];
-  /** A JWKS URL; keys are cached and refetched on an unknown `kid`, with a cool-down. */
+  /** A JWKS endpoint (JWT_JWKS_URL): cached 10 min, refetched on an unknown `kid` at most once per 30 s cool-down. */
   readonly jwksUrl?: string;
-  /** Least time between two JWKS fetches (an unknown `kid` refetches after it); default 30 s. */
-  readonly jwksCooldownMs?: number;
+  /** Accepted algorithms, a non-empty subset of `JWT_ALGORITHMS`; default both. */
+  readonly algorithms?: readonly JwtAlgorithm[];
 }
 
-/** A refused token. `reason` is for logs only; callers see only UNAUTHENTICATED. */
+/** A refused token. `reason` is for logs only; callers see only the code. */
 export class AuthenticationError extends Error {
   readonly code = 'UNAUTHENTICATED';
   constructor(readonly reason: string) {
@@ -46,82 +70,181 @@ export class AuthenticationError extends Error {
   }
 }
 
+/** Verifies one `Authorization` header value; rejects with `AuthenticationError`. */
 export type Authenticate = (authorizationHeader: string | undefined) => Promise<Caller>;
 
-const CLOCK_TOLERANCE_S = 5;
-const PARTY = /^[A-Z0-9]{2,10}$/;
-const MAX_TOKEN_LENGTH = 8_192;
+/**
+ * Builds the verifier once, synchronously: the configuration and every PEM key are
+ * checked here, so a bad key setting fails at boot with a `TypeError` naming the
+ * setting (never echoing key material), not on the first request.
+ */
+export function createAuthenticator(config: AuthConfig): Authenticate {
+  const verify = verifierFor(config);
+  return async (authorizationHeader) => callerOf(await verify(bearerToken(authorizationHeader)));
+}
 
-/** Builds the verifier once (keys imported at start); each call verifies one header. */
-export async function createAuthenticator(config: AuthConfig): Promise<Authenticate> {
-  const getKey = await keyResolver(config);
-  return async (header) => {
-    const token = bearerToken(header);
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, getKey, {
-        issuer: config.issuer,
-        audience: config.audience,
-        algorithms: [...JWT_ALGORITHMS],
-        requiredClaims: ['exp', 'iss', 'aud', 'sub'],
-        clockTolerance: CLOCK_TOLERANCE_S,
-      }));
-    } catch (error) {
-      throw new AuthenticationError(verificationReason(error));
-    }
-    return callerOf(payload);
+// ---------------------------------------------------------------------------------
+// Private helpers
+// ---------------------------------------------------------------------------------
+
+type Verify = (token: string) => Promise<JWTPayload>;
+
+interface VerificationKey {
+  readonly alg: JwtAlgorithm;
+  readonly key: KeyObject;
+}
+
+const CLOCK_TOLERANCE_S = 5;
+const MAX_TOKEN_LENGTH = 8_192;
+const JWKS_COOLDOWN_MS = 30_000;
+const JWKS_CACHE_MAX_AGE_MS = 600_000;
+const JWKS_TIMEOUT_MS = 5_000;
+const MIN_RSA_BITS = 2_048;
+
+function verifierFor(config: AuthConfig): Verify {
+  const options = verifyOptions(config);
+  const sources = [config.publicKey, config.publicKeys, config.jwksUrl].filter((s) => s !== undefined);
+  if (sources.length !== 1) {
+    throw new TypeError(`createAuthenticator needs exactly one of publicKey, publicKeys and jwksUrl; got ${sources.length}`);
+  }
+  if (config.jwksUrl !== undefined) return jwksVerifier(config.jwksUrl, options);
+  const pems = config.publicKey !== undefined ? [config.publicKey] : [...(config.publicKeys ?? [])];
+  if (pems.length === 0) throw new TypeError('createAuthenticator: publicKeys is empty');
+  const keys = pems.map((pem, index) => importPublicKey(pem, config.publicKey !== undefined ? 'publicKey' : `publicKeys[${index}]`));
+  for (const { alg } of keys) {
+    if (!options.algorithms.includes(alg)) throw new TypeError(`createAuthenticator: a configured key is for ${alg}, which algorithms does not accept`);
+  }
+  return pemVerifier(keys, options);
+}
+
+/** jose options shared by every source; `algorithms` is always a subset of RS256/ES256. */
+function verifyOptions(config: AuthConfig): JWTVerifyOptions & { algorithms: JwtAlgorithm[] } {
+  if (typeof config.issuer !== 'string' || config.issuer === '') throw new TypeError('createAuthenticator: issuer must be a non-empty string');
+  if (typeof config.audience !== 'string' || config.audience === '') throw new TypeError('createAuthenticator: audience must be a non-empty string');
+  const algorithms = [...(config.algorithms ?? JWT_ALGORITHMS)];
+  if (algorithms.length === 0 || !algorithms.every((alg) => JWT_ALGORITHMS.includes(alg))) {
+    throw new TypeError(`createAuthenticator: algorithms must be a non-empty subset of ${JWT_ALGORITHMS.join(', ')}`);
+  }
+  return {
+    issuer: config.issuer,
+    audience: config.audience,
+    algorithms,
+    requiredClaims: ['exp', 'iss', 'aud', 'sub'],
+    clockTolerance: CLOCK_TOLERANCE_S,
   };
 }
 
+/** The token of a `Bearer` header; anything else is refused before any parsing. */
 function bearerToken(header: string | undefined): string {
   if (header === undefined || header === '') throw new AuthenticationError('no Authorization header');
-  const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
   if (!match?.[1]) throw new AuthenticationError('Authorization is not a Bearer token');
   if (match[1].length > MAX_TOKEN_LENGTH) throw new AuthenticationError('token too long');
   return match[1];
 }
 
-function verificationReason(error: unknown): string {
-  if (error instanceof joseErrors.JOSEError) return `${error.code}: ${error.message}`;
-  return `invalid token: ${(error as Error).name}`;
-}
-
-/** The caller from verified claims; every claim the gateway reads is checked. */
-export function callerOf(payload: JWTPayload): Caller {
-  const { sub, agency, party, clearance, roles } = payload as Record<string, unknown>;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) throw new AuthenticationError('bad sub claim');
-  if (typeof agency !== 'string' || agency.length === 0 || agency.length > 200) throw new AuthenticationError('bad agency claim');
-  if (typeof party !== 'string' || !PARTY.test(party)) throw new AuthenticationError('bad party claim');
-  if (!isOneOf(CLEARANCES, clearance)) throw new AuthenticationError('bad clearance claim');
-  if (!Array.isArray(roles) || !roles.every((r) => isOneOf(ROLES, r))) throw new AuthenticationError('bad roles claim');
-  return Object.freeze({ sub, agency, party, clearance, roles: Object.freeze([...new Set(roles as Role[])]) });
-}
-
-async function keyResolver(config: AuthConfig): Promise<JWTVerifyGetKey> {
-  if (config.jwksUrl) {
-    return createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: config.jwksCooldownMs ?? 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 });
-  }
-  const pems = config.publicKeys ?? [];
-  if (pems.length === 0) throw new TypeError('createAuthenticator needs publicKeys or jwksUrl');
-  const keys: { alg: JwtAlgorithm; key: CryptoKey }[] = [];
-  for (const pem of pems) keys.push(await importPublicKey(pem));
-  // A PEM key serves only its own algorithm; a token whose `alg` has no key is refused.
-  return async (header) => {
-    const match = keys.find((k) => k.alg === header.alg);
-    if (!match) throw new AuthenticationError(`no key for alg ${String(header.alg)}`);
-    return match.key;
+/**
+ * Verifies against configured PEM keys. Only keys of the token's `alg` are candidates
+ * (`none` and HS256 have none); each is tried in turn while the signature does not
+ * match, and any other failure (expiry, issuer, ...) is final.
+ */
+function pemVerifier(keys: readonly VerificationKey[], options: JWTVerifyOptions): Verify {
+  return async (token) => {
+    const alg = tokenAlgorithm(token);
+    const candidates = keys.filter((k) => k.alg === alg);
+    if (candidates.length === 0) throw new AuthenticationError(`no configured key for the token's alg (keys are for ${[...new Set(keys.map((k) => k.alg))].join(', ')})`);
+    let failure: unknown;
+    for (const { key } of candidates) {
+      try {
+        return (await jwtVerify(token, key, options)).payload;
+      } catch (error) {
+        if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) throw new AuthenticationError(reasonOf(error));
+        failure = error;
+      }
+    }
+    throw new AuthenticationError(reasonOf(failure));
   };
 }
 
-/** Imports an SPKI PEM as the algorithm its key type implies. */
-async function importPublicKey(pem: string): Promise<{ alg: JwtAlgorithm; key: CryptoKey }> {
-  const errors: string[] = [];
-  for (const alg of JWT_ALGORITHMS) {
-    try {
-      return { alg, key: await importSPKI(pem, alg) };
-    } catch (error) {
-      errors.push(`${alg}: ${(error as Error).message}`);
-    }
+/** Verifies against a remote JWKS; jose refetches the set on an unknown `kid`, at most once per cool-down. */
+function jwksVerifier(url: string, options: JWTVerifyOptions): Verify {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError('createAuthenticator: jwksUrl is not a URL');
   }
-  throw new TypeError(`the public key is neither an RSA key (RS256) nor a P-256 key (ES256) in SPKI PEM`);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TypeError('createAuthenticator: jwksUrl must be an http(s) URL');
+  const jwks = createRemoteJWKSet(parsed, { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_CACHE_MAX_AGE_MS, timeoutDuration: JWKS_TIMEOUT_MS });
+  return async (token) => {
+    try {
+      return (await jwtVerify(token, jwks, options)).payload;
+    } catch (error) {
+      throw new AuthenticationError(reasonOf(error));
+    }
+  };
+}
+
+/** The `alg` of the protected header; a token that is not a JWS is refused. */
+function tokenAlgorithm(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch (error) {
+    throw new AuthenticationError(reasonOf(error));
+  }
+}
+
+/**
+ * A log line for a failure. jose's messages name the failed check, never a value; other
+ * errors are reduced to their name, since their messages may quote the input.
+ */
+function reasonOf(error: unknown): string {
+  if (error instanceof AuthenticationError) return error.reason;
+  if (error instanceof joseErrors.JOSEError) return `${error.code}: ${error.message}`;
+  return `invalid token (${error instanceof Error ? error.name : typeof error})`;
+}
+
+/** The caller from verified claims; every claim the gateway reads is checked, nothing else is kept. */
+function callerOf(payload: JWTPayload): Caller {
+  const { sub, agency, party, clearance, roles } = payload as Record<string, unknown>;
+  if (!isClaimId(sub)) throw new AuthenticationError('bad sub claim');
+  if (!isClaimId(agency)) throw new AuthenticationError('bad agency claim');
+  if (typeof party !== 'string' || !PARTY_CODE_PATTERN.test(party)) throw new AuthenticationError('bad party claim');
+  if (!isOneOf(CLEARANCES, clearance)) throw new AuthenticationError('bad clearance claim');
+  if (!Array.isArray(roles) || !roles.every((role) => isOneOf(ROLES, role))) throw new AuthenticationError('bad roles claim');
+  const uniqueRoles: readonly Role[] = Object.freeze([...new Set<Role>(roles)]);
+  return Object.freeze({ sub, agency, party, clearance, roles: uniqueRoles });
+}
+
+function isClaimId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_ID_LENGTH;
+}
+
+/**
+ * Reads one PEM as a verification key. Only public material is accepted: a private key
+ * in a verifier's configuration means it has leaked, so it is refused, not derived from.
+ */
+function importPublicKey(pem: string, setting: string): VerificationKey {
+  const label = typeof pem === 'string' ? /^-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem.trim())?.[1] : undefined;
+  if (label !== 'PUBLIC KEY' && label !== 'CERTIFICATE') {
+    throw new TypeError(`createAuthenticator: ${setting} must be an SPKI public key (BEGIN PUBLIC KEY) or an X.509 certificate (BEGIN CERTIFICATE) in PEM`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new TypeError(`createAuthenticator: ${setting} could not be read as a ${label === 'CERTIFICATE' ? 'certificate' : 'public key'}`);
+  }
+  return { alg: algorithmOf(key, setting), key };
+}
+
+/** The one algorithm a key may verify. */
+function algorithmOf(key: KeyObject, setting: string): JwtAlgorithm {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') {
+    if ((details.modulusLength ?? 0) < MIN_RSA_BITS) throw new TypeError(`createAuthenticator: ${setting} is an RSA key shorter than ${MIN_RSA_BITS} bits`);
+    return 'RS256';
+  }
+  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return 'ES256';
+  throw new TypeError(`createAuthenticator: ${setting} is neither an RSA key (RS256) nor a P-256 key (ES256)`);
 }

@@ -1,61 +1,129 @@
 /**
- * Development keys (keys/dev/): sign tokens for `npm run token`, tests and the personas
- * of `npm start`. Public knowledge, so never used in production: signing refuses when
- * NODE_ENV=production, and the gateway trusts them only when no key is configured
- * outside production.
+ * Development keys (keys/dev/): an RS256 (RSA 2048) and an ES256 (P-256) key pair that
+ * sign tokens for `npm run token`, the tests and the personas of `npm start`.
+ *
+ * They are committed, hence public knowledge, so they never authenticate anyone in
+ * production: `signDevToken` and `devAuthConfig` throw when NODE_ENV=production, and the
+ * gateway trusts these keys only when no key is configured outside production.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
-import type { Clearance, Role } from '../policy/taxonomy';
-import type { JwtAlgorithm } from './authenticate';
+import { CLEARANCES, ROLES, isOneOf, type Clearance, type Role } from '../policy/taxonomy';
+import { MAX_CLAIM_ID_LENGTH, PARTY_CODE_PATTERN, type AuthConfig, type JwtAlgorithm } from './authenticate';
 
 export const DEV_ISSUER = 'treatygate-dev';
 export const DEV_AUDIENCE = 'treatygate';
 
-const KEY_DIR = join(__dirname, '..', '..', 'keys', 'dev');
-const FILE: Record<JwtAlgorithm, string> = { RS256: 'rs256', ES256: 'es256' };
-
-/** The PEM text of a development key. */
-export function devKeyPem(alg: JwtAlgorithm, kind: 'private' | 'public'): string {
-  return readFileSync(join(KEY_DIR, `${FILE[alg]}-${kind}.pem`), 'utf8');
+export interface DevKeyPair {
+  /** PKCS#8 PEM. */
+  readonly privateKey: string;
+  /** SPKI PEM. */
+  readonly publicKey: string;
 }
 
-/** Both development public keys, for the development authenticator. */
+export type DevKeys = Readonly<Record<JwtAlgorithm, DevKeyPair>>;
+
+/** Both development key pairs, read from keys/dev/ in the repository. */
+export function loadDevKeys(): DevKeys {
+  return Object.freeze({
+    RS256: Object.freeze({ privateKey: devKeyPem('RS256', 'private'), publicKey: devKeyPem('RS256', 'public') }),
+    ES256: Object.freeze({ privateKey: devKeyPem('ES256', 'private'), publicKey: devKeyPem('ES256', 'public') }),
+  });
+}
+
+/** The PEM text of one development key (keys/dev/<alg>-<kind>.pem). */
+export function devKeyPem(alg: JwtAlgorithm, kind: 'private' | 'public'): string {
+  return readFileSync(join(devKeyDirectory(), `${alg.toLowerCase()}-${kind}.pem`), 'utf8');
+}
+
+/** Both development public keys, RS256 first: the `publicKeys` that verify development tokens. */
 export function devPublicKeys(): string[] {
   return [devKeyPem('RS256', 'public'), devKeyPem('ES256', 'public')];
 }
 
+/** The verification settings for development tokens. Throws under NODE_ENV=production. */
+export function devAuthConfig(): AuthConfig {
+  refuseInProduction();
+  return { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, publicKeys: devPublicKeys() };
+}
+
 export interface DevClaims {
   party: string;
+  /** Default `officer-<party lowercase>-1`. */
   sub?: string;
+  /** Default `<party>-AGENCY`. */
   agency?: string;
+  /** Default `STANDARD`. */
   clearance?: Clearance;
+  /** Default `[CASEWORKER]`; may be empty. */
   roles?: Role[];
 }
 
 export interface DevTokenOptions {
+  /** Default RS256. */
   alg?: JwtAlgorithm;
-  /** A jose time span ("8h", "30m") or seconds since the epoch; default 8 hours. */
+  /** A jose time span ("8h", "30m") or an absolute `exp` in seconds since the epoch; default "8h". */
   expiresIn?: string | number;
 }
 
-/** A token signed with the development key. Throws under NODE_ENV=production. */
+/**
+ * A token signed with a development key, `iss`/`aud` set for `devAuthConfig`. Throws
+ * under NODE_ENV=production, and throws a `TypeError` for claims the gateway would
+ * refuse, so a development token is either accepted or never made.
+ */
 export async function signDevToken(claims: DevClaims, options: DevTokenOptions = {}): Promise<string> {
-  if (process.env['NODE_ENV'] === 'production') throw new Error('development keys are never used in production');
+  refuseInProduction();
   const alg = options.alg ?? 'RS256';
+  const full = withDefaults(claims);
   const key = await importPKCS8(devKeyPem(alg, 'private'), alg);
-  return new SignJWT({
-    agency: claims.agency ?? `${claims.party}-AGENCY`,
-    party: claims.party,
-    clearance: claims.clearance ?? 'STANDARD',
-    roles: claims.roles ?? ['CASEWORKER'],
-  })
+  return new SignJWT({ agency: full.agency, party: full.party, clearance: full.clearance, roles: [...full.roles] })
     .setProtectedHeader({ alg, typ: 'JWT' })
-    .setSubject(claims.sub ?? `officer-${claims.party.toLowerCase()}-1`)
+    .setSubject(full.sub)
     .setIssuer(DEV_ISSUER)
     .setAudience(DEV_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? '8h')
     .sign(key);
+}
+
+// ---------------------------------------------------------------------------------
+// Private helpers
+// ---------------------------------------------------------------------------------
+
+function refuseInProduction(): void {
+  if (process.env['NODE_ENV'] === 'production') throw new Error('development keys are never used in production');
+}
+
+function withDefaults(claims: DevClaims): Required<DevClaims> {
+  const party = claims.party;
+  if (typeof party !== 'string' || !PARTY_CODE_PATTERN.test(party)) throw new TypeError('signDevToken: party must be 2-10 capital letters or digits');
+  const full: Required<DevClaims> = {
+    party,
+    sub: claims.sub ?? `officer-${party.toLowerCase()}-1`,
+    agency: claims.agency ?? `${party}-AGENCY`,
+    clearance: claims.clearance ?? 'STANDARD',
+    roles: claims.roles ?? ['CASEWORKER'],
+  };
+  for (const field of ['sub', 'agency'] as const) {
+    const value = full[field];
+    if (value.length === 0 || value.length > MAX_CLAIM_ID_LENGTH) throw new TypeError(`signDevToken: ${field} must be 1-${MAX_CLAIM_ID_LENGTH} characters`);
+  }
+  if (!isOneOf(CLEARANCES, full.clearance)) throw new TypeError(`signDevToken: clearance must be one of ${CLEARANCES.join(', ')}`);
+  if (!full.roles.every((role) => isOneOf(ROLES, role))) throw new TypeError(`signDevToken: roles must be among ${ROLES.join(', ')}`);
+  return full;
+}
+
+/**
+ * keys/dev/ in the repository: the nearest ancestor of this file that holds it, so the
+ * path holds when run from src/ (tsx, jest) or from a build in dist/.
+ */
+function devKeyDirectory(): string {
+  let directory = __dirname;
+  while (!existsSync(join(directory, 'keys', 'dev'))) {
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error('development keys: keys/dev/ not found above the source directory');
+    directory = parent;
+  }
+  return join(directory, 'keys', 'dev');
 }

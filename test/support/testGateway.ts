@@ -67,7 +67,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     config,
     db,
     logger,
-    authenticate: await createDevAuthenticator(),
+    authenticate: createDevAuthenticator(),
     ...(options.privacyMode ? { privacyMode: options.privacyMode } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
