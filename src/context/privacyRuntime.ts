@@ -23,8 +23,13 @@ export interface RequestPrivacy extends PrivacyRuntime {
   coordinates(): string[];
   /** The static decision of a coordinate in this request (deny when unknown). */
   staticDecision(coordinate: string): StaticDecision;
-  /** Whether any field needs the subjects' consent (so loaders must fetch consents). */
+  /** Whether a selected field needs the subjects' consent (so loaders must fetch consents). */
   readonly needsConsent: boolean;
+  /**
+   * Narrows the per-record facts to the fields the operation selects (by field name):
+   * consents are fetched only when a consent-dependent field is selected.
+   */
+  useSelection(fieldNames: ReadonlySet<string>): void;
   /** Records that the subjects with these internal ids have an active consent for the purpose. */
   noteConsents(subjectIds: Iterable<string>): void;
   /** The decisions made so far, sorted by coordinate. */
@@ -55,6 +60,7 @@ export function createRequestPrivacy(
   // so the hot path builds no strings.
   const counts = new Map<string, Map<Decision, number>>();
   let decided = false;
+  let needsConsent = [...table.values()].some((d) => d.action === 'NEEDS_CONSENT');
 
   /** The internal id of the record `source` belongs to: a migrant document, or an object adopted from one. */
   const ownerOf = (source: unknown): string | null => {
@@ -73,7 +79,14 @@ export function createRequestPrivacy(
   };
 
   return {
-    needsConsent: [...table.values()].some((d) => d.action === 'NEEDS_CONSENT'),
+    get needsConsent() {
+      return needsConsent;
+    },
+    useSelection(fieldNames) {
+      needsConsent = [...table].some(
+        ([coordinate, d]) => d.action === 'NEEDS_CONSENT' && fieldNames.has(coordinate.slice(coordinate.indexOf('.') + 1)),
+      );
+    },
     get decided() {
       return decided;
     },

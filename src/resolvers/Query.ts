@@ -11,6 +11,7 @@ import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../server/errors';
 import { prepareRecords, requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { selectsField } from '../server/selection';
 import { entitlementsOf } from './entitlements';
 import { refuseRevealingFilters } from './filters';
 
@@ -35,7 +36,7 @@ export const Query: QueryResolvers = {
     return doc;
   },
 
-  migrants: async (_parent, { filter, first, after }, context) => {
+  migrants: async (_parent, { filter, first, after }, context, info) => {
     const { treaty, loaders } = requireTreaty(context);
     const size = pageSize(first ?? null, context);
     const afterId = after == null ? null : decodeCursor(after, context);
@@ -43,7 +44,10 @@ export const Query: QueryResolvers = {
     const criteria = criteriaOf(filter ?? null);
     const [page, totalCount] = await Promise.all([
       findMigrantPage(context.collections, treaty.scope, criteria, size, afterId, context.migrantProjection),
-      countMigrants(context.collections, treaty.scope, criteria),
+      // The count is a database aggregation of its own: only when it is asked for.
+      info.fieldNodes.some((node) => selectsField(node.selectionSet, 'totalCount', info.fragments))
+        ? countMigrants(context.collections, treaty.scope, criteria)
+        : Promise.resolve(0),
     ]);
     // Prime the loader so nested `family` links to records on this page cost no read.
     for (const doc of page.docs) loaders.migrant.prime(doc._id, doc);

@@ -7,12 +7,17 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../GatewayContext';
+import { selectedFieldNames } from '../selection';
 import { readsRecords } from './treatyGuard';
 
 export function privacyReportPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
+        // Fires before execution: facts are loaded only for the fields the operation selects.
+        async didResolveOperation({ document, contextValue }) {
+          contextValue.privacy?.useSelection(selectedFieldNames(document));
+        },
         // Fires once the response is complete, before it is sent.
         async willSendResponse({ response, contextValue, operation, document }) {
           const { privacy, treaty } = contextValue;

@@ -1,0 +1,74 @@
+/**
+ * One gateway server for the bench: `tsx bench/server.ts <enforced|stripped> [port]`
+ * (or BENCH_MODE / BENCH_PORT), database from MONGODB_URI and MONGODB_DB.
+ *
+ * Contracts:
+ * - Built exactly as `npm start` builds the gateway (createGateway, the configured
+ *   authenticator, the production MongoClient options), except for the privacy mode
+ *   and a silent logger. The configuration is made from a fixed environment, so
+ *   settings of the calling shell (JWT keys, LOG_LEVEL...) can't change what is measured.
+ * - Port 0 (the default) takes a free port. Once listening, prints exactly one line
+ *   `treatygate-bench ready mode=<mode> port=<port>` on standard output.
+ * - Exits when its standard input closes (the bench went away), or on SIGTERM/SIGINT.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authenticatorFromConfig } from '../src/context/authenticatorFromConfig';
+import { connectDatabase } from '../src/data/database';
+import { loadConfig } from '../src/server/config';
+import { createGateway } from '../src/server/createGateway';
+import { createLogger } from '../src/server/logger';
+import type { PrivacyMode } from '../src/server/schema';
+import { exitWhenParentGoes } from './processes';
+
+/** The ready line's pattern; group 1 is the mode, group 2 the port. */
+export const READY_LINE = /treatygate-bench ready mode=(enforced|stripped) port=(\d+)/;
+
+/** The privacy mode named by `value`; throws for anything else. */
+export function parseMode(value: string | undefined): PrivacyMode {
+  if (value === 'enforced' || value === 'stripped') return value;
+  throw new Error(`mode must be enforced or stripped, got "${value ?? ''}"`);
+}
+
+async function main(): Promise<void> {
+  const mode = parseMode(process.argv[2] ?? process.env['BENCH_MODE']);
+  const mongodbUri = process.env['MONGODB_URI'];
+  if (!mongodbUri) throw new Error('MONGODB_URI is not set');
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: process.argv[3] ?? process.env['BENCH_PORT'] ?? '0',
+    MONGODB_URI: mongodbUri,
+    MONGODB_DB: process.env['MONGODB_DB'] ?? 'bench',
+  });
+  const client = await connectDatabase(mongodbUri);
+  const gateway = await createGateway({
+    config,
+    db: client.db(config.mongodbDb),
+    logger: createLogger(config.logLevel),
+    authenticate: await authenticatorFromConfig(config),
+    privacyMode: mode,
+  });
+  const server = createServer(gateway.app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  exitWhenParentGoes(() => {
+    server.closeAllConnections();
+    server.close();
+    // The bench measures, it does not drain: leave at once whatever is in flight.
+    void Promise.allSettled([gateway.stop(), client.close()]).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 1_000).unref();
+  });
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`treatygate-bench ready mode=${mode} port=${port}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench server failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
