@@ -13,11 +13,8 @@ export async function subjectsWithActiveConsent(
   purpose: Purpose,
   today: Date,
 ): Promise<string[]> {
-  const ids = await collections.consents.distinct('migrantId', {
-    migrantId: { $in: [...subjectIds] },
-    purpose,
-    givenAt: { $lte: today },
-    withdrawnAt: null,
-  });
-  return ids.filter((id): id is string => typeof id === 'string');
+  const docs = await collections.consents
+    .find({ migrantId: { $in: [...subjectIds] }, purpose, givenAt: { $lte: today }, withdrawnAt: null }, { projection: { _id: 0, migrantId: 1 } })
+    .toArray();
+  return [...new Set(docs.map((d) => d.migrantId))];
 }
