@@ -1,10 +1,44 @@
 /**
- * The database helper's mongo-java-server path, forced: it starts, speaks the wire
- * protocol to driver 7.x, enforces unique indexes, and stops (its port closes).
+ * The database helper. The mongo-java-server path is forced (jest's global setup has
+ * already set MONGODB_URI for the other test files, so each call here removes it from the
+ * environment): it starts, speaks the wire protocol to driver 7.x, enforces unique indexes,
+ * stops (its port closes) and restarts on the same port. Also: MONGODB_URI is used as it
+ * is, a bad TREATYGATE_TEST_DB is refused, a failed JVM start reports its stderr, and
+ * without a local mongod the mongodb-memory-server step gives up within seconds rather than
+ * waiting for a download that cannot happen.
  */
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type Server } from 'node:net';
 import { MongoClient, MongoServerError } from 'mongodb';
-import { startDatabase, type StartedDatabase } from '../../src/data/testDatabase';
+import {
+  freePort,
+  locateMongod,
+  startDatabase,
+  startMongoJavaServer,
+  type StartedDatabase,
+} from '../../src/data/testDatabase';
+
+const JVM_START_MS = 90_000;
+
+/** Runs `action` with the variables set (undefined: removed), then restores them. */
+async function withEnv<T>(vars: Record<string, string | undefined>, action: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+  const apply = (values: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(vars);
+  try {
+    return await action();
+  } finally {
+    apply(saved);
+  }
+}
+
+function portOf(uri: string): number {
+  return Number(/^mongodb:\/\/127\.0\.0\.1:(\d+)\//.exec(uri)?.[1]);
+}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -17,81 +51,179 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-describe('test database helper', () => {
+function listen(): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function withClient<T>(uri: string, action: (client: MongoClient) => Promise<T>): Promise<T> {
+  const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    return await action(client);
+  } finally {
+    await client.close();
+  }
+}
+
+describe('test database helper, mongo-java-server forced', () => {
   let database: StartedDatabase;
-  const saved = { uri: process.env['MONGODB_URI'], forced: process.env['TREATYGATE_TEST_DB'] };
   const logs: string[] = [];
 
   beforeAll(async () => {
-    delete process.env['MONGODB_URI'];
-    process.env['TREATYGATE_TEST_DB'] = 'mongo-java-server';
-    try {
-      database = await startDatabase({ log: (m) => logs.push(m) });
-    } finally {
-      if (saved.uri !== undefined) process.env['MONGODB_URI'] = saved.uri;
-      if (saved.forced === undefined) delete process.env['TREATYGATE_TEST_DB'];
-      else process.env['TREATYGATE_TEST_DB'] = saved.forced;
-    }
-  }, 120_000);
+    database = await withEnv({ MONGODB_URI: undefined, TREATYGATE_TEST_DB: 'mongo-java-server' }, () =>
+      startDatabase({ log: (message) => logs.push(message) }),
+    );
+  }, JVM_START_MS);
+
+  afterAll(async () => {
+    await database?.stop();
+  });
 
   it('says which server it started, on 127.0.0.1 with directConnection', () => {
     expect(database.kind).toBe('mongo-java-server');
     expect(database.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/\?directConnection=true$/);
-    expect(logs.join('\n')).toMatch(/^database: mongo-java-server 1\.47\.0 at mongodb:\/\/127\.0\.0\.1:\d+/);
+    expect(logs[logs.length - 1]).toMatch(
+      /^database: mongo-java-server 1\.47\.0 at mongodb:\/\/127\.0\.0\.1:\d+\/\?directConnection=true \(forced by TREATYGATE_TEST_DB\)$/,
+    );
   });
 
-  it('serves driver 7.x: writes, reads, unique indexes', async () => {
-    const client = await MongoClient.connect(database.uri, { serverSelectionTimeoutMS: 5_000 });
-    try {
-      const collection = client.db('helper_test').collection<{ _id: string; n: number }>('items');
-      await collection.insertMany([
+  it('answers ping and declares MongoDB 5.0.0', async () => {
+    await withClient(database.uri, async (client) => {
+      expect(await client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
+      expect(await client.db().admin().command({ buildInfo: 1 })).toMatchObject({ version: '5.0.0', ok: 1 });
+    });
+  });
+
+  it('serves driver 7.x: writes, reads, unique indexes (E11000)', async () => {
+    await withClient(database.uri, async (client) => {
+      const items = client.db('helper_test').collection<{ _id: string; n: number }>('items');
+      await items.insertMany([
         { _id: 'a', n: 1 },
         { _id: 'b', n: 2 },
       ]);
-      expect(await collection.find({ n: { $gte: 2 } }).toArray()).toEqual([{ _id: 'b', n: 2 }]);
-      await collection.createIndex({ n: 1 }, { unique: true });
-      const error: unknown = await collection.insertOne({ _id: 'c', n: 1 }).catch((e: unknown) => e);
+      expect(await items.find({ n: { $gte: 2 } }).toArray()).toEqual([{ _id: 'b', n: 2 }]);
+      await items.createIndex({ n: 1 }, { unique: true });
+      const error: unknown = await items.insertOne({ _id: 'c', n: 1 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MongoServerError);
       expect((error as MongoServerError).code).toBe(11000);
-    } finally {
-      await client.close();
-    }
+      expect((error as MongoServerError).message).toContain('E11000');
+    });
   });
 
-  it('stops, closing its port', async () => {
-    const port = Number(/:(\d+)\//.exec(database.uri)?.[1]);
+  it('stops, closing its port; stopping again is a no-op', async () => {
+    const port = portOf(database.uri);
     expect(await portOpen(port)).toBe(true);
     await database.stop();
     expect(await portOpen(port)).toBe(false);
+    await database.stop();
   });
 
-  it('uses MONGODB_URI as it is when set, and says so without its credentials', async () => {
-    const previous = process.env['MONGODB_URI'];
+  it(
+    'restarts on the same port, empty (in memory)',
+    async () => {
+      const port = portOf(database.uri);
+      const again = await startMongoJavaServer({ port });
+      try {
+        expect(again.uri).toBe(database.uri);
+        await withClient(again.uri, async (client) => {
+          expect(await client.db('helper_test').collection('items').countDocuments()).toBe(0);
+        });
+      } finally {
+        await again.stop();
+      }
+    },
+    JVM_START_MS,
+  );
+});
+
+describe('test database helper, choices and failures', () => {
+  it('uses MONGODB_URI as it is when set, and logs it without credentials', async () => {
+    const uri = 'mongodb://user:secret@db.example.invalid:27017/?replicaSet=rs0';
     const seen: string[] = [];
-    process.env['MONGODB_URI'] = 'mongodb://user:secret@db.example.invalid:27017/?replicaSet=rs0';
-    try {
-      const external = await startDatabase({ log: (m) => seen.push(m) });
-      expect(external).toMatchObject({ kind: 'external', uri: 'mongodb://user:secret@db.example.invalid:27017/?replicaSet=rs0' });
-      await external.stop();
-    } finally {
-      if (previous === undefined) delete process.env['MONGODB_URI'];
-      else process.env['MONGODB_URI'] = previous;
-    }
+    const external = await withEnv({ MONGODB_URI: uri, TREATYGATE_TEST_DB: 'mongo-java-server' }, () =>
+      startDatabase({ log: (message) => seen.push(message) }),
+    );
+    expect(external).toMatchObject({ kind: 'external', uri });
+    await external.stop();
     expect(seen).toEqual(['database: external, MONGODB_URI (mongodb://***@db.example.invalid:27017/?replicaSet=rs0)']);
   });
 
   it('refuses an unknown TREATYGATE_TEST_DB', async () => {
-    const previous = { uri: process.env['MONGODB_URI'], forced: process.env['TREATYGATE_TEST_DB'] };
-    delete process.env['MONGODB_URI'];
-    process.env['TREATYGATE_TEST_DB'] = 'sqlite';
-    try {
+    await withEnv({ MONGODB_URI: undefined, TREATYGATE_TEST_DB: 'sqlite' }, async () => {
       await expect(startDatabase({ log: () => undefined })).rejects.toThrow(
         'TREATYGATE_TEST_DB must be mongodb-memory-server or mongo-java-server, got "sqlite"',
       );
-    } finally {
-      if (previous.uri !== undefined) process.env['MONGODB_URI'] = previous.uri;
-      if (previous.forced === undefined) delete process.env['TREATYGATE_TEST_DB'];
-      else process.env['TREATYGATE_TEST_DB'] = previous.forced;
-    }
+    });
+  });
+
+  it(
+    'reports the JVM stderr when the server cannot start (a port already taken)',
+    async () => {
+      const taken = await listen();
+      const address = taken.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      try {
+        await expect(startMongoJavaServer({ port })).rejects.toThrow(
+          new RegExp(`java exited \\(exit 3\\) before it was ready; stderr: .*cannot bind 127\\.0\\.0\\.1:${port}.*in use`, 's'),
+        );
+      } finally {
+        taken.close();
+      }
+    },
+    JVM_START_MS,
+  );
+
+  describe('mongodb-memory-server when its download server cannot be reached', () => {
+    let unreachable: Record<string, string | undefined>;
+    let mongod: Awaited<ReturnType<typeof locateMongod>>;
+
+    beforeAll(async () => {
+      // A port nobody listens on: the download probe fails at once, as offline it does by DNS.
+      unreachable = { MONGODB_URI: undefined, MONGOMS_DOWNLOAD_MIRROR: `http://127.0.0.1:${await freePort()}` };
+      mongod = await locateMongod();
+    });
+
+    it(
+      'forced: uses a local mongod if there is one, else fails within seconds, saying why and how to set MONGODB_URI',
+      async () => {
+        await withEnv({ ...unreachable, TREATYGATE_TEST_DB: 'mongodb-memory-server' }, async () => {
+          if (mongod) {
+            const started = await startDatabase({ log: () => undefined });
+            await started.stop();
+            expect(started.kind).toBe('mongodb-memory-server');
+            return;
+          }
+          const began = Date.now();
+          const error: unknown = await startDatabase({ log: () => undefined }).catch((e: unknown) => e);
+          expect(Date.now() - began).toBeLessThan(10_000);
+          expect((error as Error).message).toMatch(/^No database could be started\. Tried:\n {2}- mongodb-memory-server: no mongod on the PATH or in its cache, and its download server http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+          expect((error as Error).message).toContain('TREATYGATE_TEST_DB=mongodb-memory-server allowed only that one');
+          expect((error as Error).message).toContain('Set MONGODB_URI');
+        });
+      },
+      JVM_START_MS,
+    );
+
+    it(
+      'not forced: falls back to mongo-java-server and says why',
+      async () => {
+        const seen: string[] = [];
+        const started = await withEnv({ ...unreachable, TREATYGATE_TEST_DB: undefined }, () =>
+          startDatabase({ log: (message) => seen.push(message) }),
+        );
+        await started.stop();
+        if (mongod) {
+          expect(started.kind).toBe('mongodb-memory-server');
+          return;
+        }
+        expect(started.kind).toBe('mongo-java-server');
+        expect(seen[seen.length - 1]).toMatch(
+          /^database: mongo-java-server 1\.47\.0 at mongodb:\/\/127\.0\.0\.1:\d+\/\?directConnection=true \(fallback; mongodb-memory-server: no mongod on the PATH or in its cache, .* unreachable .*\)$/,
+        );
+      },
+      JVM_START_MS,
+    );
   });
 });
