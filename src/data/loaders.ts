@@ -32,7 +32,8 @@ export interface Loaders {
 export interface LoaderScope {
   readonly rows: RowScope;
   readonly requests: RequestScope;
-  readonly migrantProjection: MigrantProjection;
+  /** Asked at each batch: the projection in force when the batch runs. */
+  readonly migrantProjection: () => MigrantProjection;
   readonly purpose: Purpose;
   readonly today: Date;
 }
@@ -43,7 +44,7 @@ export function createLoaders(collections: Collections, scope: LoaderScope): Loa
     party: new DataLoader((codes) => findPartiesByCodes(collections, codes).then((docs) => byKey(codes, docs, (d) => d._id))),
     agreement: new DataLoader((ids) => findAgreementsByIds(collections, ids).then((docs) => byKey(ids, docs, (d) => d._id))),
     migrant: new DataLoader((ids) =>
-      findMigrantsByIds(collections, scope.rows, ids, scope.migrantProjection).then((docs) => byKey(ids, docs, (d) => d._id)),
+      findMigrantsByIds(collections, scope.rows, ids, scope.migrantProjection()).then((docs) => byKey(ids, docs, (d) => d._id)),
     ),
     request: new DataLoader((ids) =>
       findRequestsByIds(collections, scope.requests, ids).then((docs) => byKey(ids, docs, (d) => d._id)),

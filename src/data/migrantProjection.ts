@@ -58,6 +58,3 @@ export function migrantProjection(withheld: (coordinate: string) => boolean): Mi
   }
   return Object.freeze(projection);
 }
-
-/** Every stored path: only for the benchmark baseline, which discloses everything. */
-export const FULL_MIGRANT_PROJECTION: MigrantProjection = migrantProjection(() => false);

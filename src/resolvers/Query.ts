@@ -43,7 +43,7 @@ export const Query: QueryResolvers = {
     if (filter) refuseRevealingFilters(filter, context);
     const criteria = criteriaOf(filter ?? null);
     const [page, totalCount] = await Promise.all([
-      findMigrantPage(context.collections, treaty.scope, criteria, size, afterId, context.migrantProjection),
+      findMigrantPage(context.collections, treaty.scope, criteria, size, afterId, context.projection.current()),
       // The count is a database aggregation of its own: only when it is asked for.
       info.fieldNodes.some((node) => selectsField(node.selectionSet, 'totalCount', info.fragments))
         ? countMigrants(context.collections, treaty.scope, criteria)

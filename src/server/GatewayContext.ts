@@ -7,7 +7,7 @@ import type { RequestPrivacy } from '../context/privacyRuntime';
 import type { TreatyContext, TreatyState } from '../context/treatyContext';
 import type { Collections } from '../data/database';
 import type { Loaders } from '../data/loaders';
-import type { MigrantProjection } from '../data/migrants';
+import type { ProjectionPlan } from './projectionPlan';
 import { gatewayError } from './errors';
 
 export interface GatewayContext {
@@ -26,7 +26,8 @@ export interface GatewayContext {
   /** For the few reads that are not by key (pages, counts, lists); always with a scope. */
   readonly collections: Collections;
   /** The migrant fields this request may read. */
-  readonly migrantProjection: MigrantProjection;
+  /** Which migrant fields reads fetch: narrowed by decisions, then by the operation's selection. */
+  readonly projection: ProjectionPlan;
   /** Largest page size. */
   readonly maxPageSize: number;
 }

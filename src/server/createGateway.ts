@@ -16,7 +16,6 @@ import { findAgreement } from '../data/agreements';
 import { collectionsOf, isDatabaseUnavailable, pingDatabase } from '../data/database';
 import { approvedSubjectIds, findRequest } from '../data/dataRequests';
 import { createLoaders } from '../data/loaders';
-import { FULL_MIGRANT_PROJECTION, migrantProjection } from '../data/migrantProjection';
 import { createRequestPrivacy } from '../context/privacyRuntime';
 import { collectFieldPolicies } from '../../directives/index';
 import { startOfUtcDay } from '../policy/calendar';
@@ -29,6 +28,7 @@ import { createMetrics, type GatewayMetrics } from './metrics';
 import { observabilityPlugin } from './plugins/observability';
 import { privacyReportPlugin } from './plugins/privacyReport';
 import { treatyGuardPlugin } from './plugins/treatyGuard';
+import { createProjectionPlan } from './projectionPlan';
 import { buildGatewaySchema, type PrivacyMode } from './schema';
 
 export type Authenticator = (authorizationHeader: string | undefined) => Promise<Caller>;
@@ -101,21 +101,19 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
         config.pseudonymKey,
       );
       if (!treaty.ok) {
-        return Object.freeze({ caller, now, treaty, loaders: null, privacy: null, collections, migrantProjection: {}, maxPageSize: config.maxPageSize });
+        return Object.freeze({ caller, now, treaty, loaders: null, privacy: null, collections, projection: createProjectionPlan(() => true), maxPageSize: config.maxPageSize });
       }
       // The decision table of this request; what it withholds for every record is not read.
       const privacy = privacyMode === 'enforced' ? createRequestPrivacy(policies, treaty, caller) : null;
-      const projection = privacy
-        ? migrantProjection((coordinate) => privacy.staticDecision(coordinate).action === 'REDACT')
-        : FULL_MIGRANT_PROJECTION;
+      const projection = createProjectionPlan((coordinate) => privacy !== null && privacy.staticDecision(coordinate).action === 'REDACT');
       const loaders = createLoaders(collections, {
         rows: treaty.scope,
         requests: { agreementId: treaty.agreement._id, party: caller.party },
-        migrantProjection: projection,
+        migrantProjection: () => projection.current(),
         purpose: treaty.purpose,
         today: startOfUtcDay(now),
       });
-      return Object.freeze({ caller, now, treaty, loaders, privacy, collections, migrantProjection: projection, maxPageSize: config.maxPageSize });
+      return Object.freeze({ caller, now, treaty, loaders, privacy, collections, projection, maxPageSize: config.maxPageSize });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         logger.warn('database unavailable while resolving the treaty context');

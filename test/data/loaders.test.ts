@@ -112,7 +112,11 @@ describe('loaders', () => {
     };
     enforced.client.on('commandStarted', listener);
     const reply = await graphql(enforced.url, {
-      query: '{ migrants(first: 5) { totalCount edges { node { id holder { code } givenName religion biometrics { faceTemplate } victimStatus { status } address { line1 city country } family { id } } } } }',
+      query: `{ migrants(first: 5) { totalCount edges { node {
+        id holder { code } givenName familyName dateOfBirth sex placeOfBirth nationality legalStatus arrivalDate
+        religion ethnicOrigin criminalRecord { convictions { offence } } health { conditions } biometrics { faceTemplate }
+        victimStatus { status } address { line1 city region postalCode country } documents { type number issuingCountry expiresOn }
+        family { id } requests { id } } } } }`,
       token,
       agreementId: 'AGR-MED-TIP-2024',
       purpose: 'ANTI_TRAFFICKING',
@@ -153,5 +157,23 @@ describe('loaders', () => {
     for (const withheld of ['religion', 'biometrics', 'ethnicOrigin', 'criminalRecord', 'victimStatus', 'address.line1', 'address']) {
       expect(Object.keys(projections[0] as object)).not.toContain(withheld);
     }
+  });
+
+  it('reads only the fields the operation selects, among those it may disclose', async () => {
+    const projections: unknown[] = [];
+    const listener = (event: CommandStartedEvent): void => {
+      if (event.commandName === 'find' && event.command['find'] === 'migrants') projections.push(event.command['projection']);
+    };
+    enforced.client.on('commandStarted', listener);
+    const reply = await graphql(enforced.url, {
+      query: 'query { migrants(first: 3) { edges { node { ...Names religion address { city country } } } } } fragment Names on Migrant { id givenName }',
+      token,
+      agreementId: 'AGR-MED-TIP-2024',
+      purpose: 'ANTI_TRAFFICKING',
+    });
+    enforced.client.off('commandStarted', listener);
+    expect(reply.body.errors).toBeUndefined();
+    // religion is withheld (not read); Address.city is withheld at MINIMISED; country is unannotated.
+    expect(projections).toEqual([{ holder: 1, givenName: 1, 'address.country': 1 }]);
   });
 });

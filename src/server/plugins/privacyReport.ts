@@ -14,9 +14,11 @@ export function privacyReportPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        // Fires before execution: facts are loaded only for the fields the operation selects.
+        // Fires before execution: facts are loaded, and fields read, only for what the operation selects.
         async didResolveOperation({ document, contextValue }) {
-          contextValue.privacy?.useSelection(selectedFieldNames(document));
+          const names = selectedFieldNames(document);
+          contextValue.privacy?.useSelection(names);
+          contextValue.projection.useSelection(names);
         },
         // Fires once the response is complete, before it is sent.
         async willSendResponse({ response, contextValue, operation, document }) {
