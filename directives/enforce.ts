@@ -2,7 +2,8 @@
  * Wraps every annotated field so that its value passes through the privacy decision of
  * the request (contract section 3). Unannotated fields keep their resolvers untouched.
  *
- * The wrapper is synchronous (no promise per field) and fails closed:
+ * The wrapper is synchronous (no promise per field; only a field whose decision waits for
+ * a per-record fact, such as consent, resolves through one) and fails closed:
  * - without a privacy runtime in the context, the field is withheld;
  * - REDACT returns null without calling the underlying resolver, so a withheld value is
  *   never read, even from the loaded document;
@@ -18,8 +19,11 @@ import { annotationOf } from './annotation';
 
 /** What the wrapper needs from the request context; built per request by the gateway. */
 export interface PrivacyRuntime {
-  /** The decision for `policy` on `source` (the parent object), recorded in the report. */
-  decide(policy: FieldPolicy, source: unknown): Decision;
+  /**
+   * The decision for `policy` on `source` (the parent object), recorded in the report.
+   * Synchronous, except for decisions that wait for a per-record fact (consent).
+   */
+  decide(policy: FieldPolicy, source: unknown): Decision | Promise<Decision>;
   /** Marks `value` (an object or list of objects) as part of the same record as `source`. */
   adopt(source: unknown, value: unknown): void;
 }
@@ -68,22 +72,34 @@ function guarded(policy: FieldPolicy, resolve: GraphQLFieldResolver<unknown, Pri
     const runtime = context?.privacy;
     if (!runtime) return null;
     const decision = runtime.decide(policy, source);
-    switch (decision.action) {
-      case 'REDACT':
-        return null;
-      case 'DISCLOSE': {
-        const value = resolve(source, args, context, info);
-        if (policy.objectTyped) runtime.adopt(source, value);
-        return value;
-      }
-      case 'MINIMISE':
-        return minimiseResolved(decision.strategy, resolve(source, args, context, info));
-      default: {
-        const unreachable: never = decision;
-        throw new TypeError(`unknown decision ${JSON.stringify(unreachable)}`);
-      }
-    }
+    if (decision instanceof Promise) return decision.then((d) => apply(d, runtime, policy, resolve, source, args, context, info));
+    return apply(decision, runtime, policy, resolve, source, args, context, info);
   };
+}
+
+/** Applies one decision: withhold without reading, disclose, or minimise. */
+function apply(
+  decision: Decision,
+  runtime: PrivacyRuntime,
+  policy: FieldPolicy,
+  resolve: GraphQLFieldResolver<unknown, PrivacyAwareContext>,
+  ...[source, args, context, info]: Parameters<GraphQLFieldResolver<unknown, PrivacyAwareContext>>
+): unknown {
+  switch (decision.action) {
+    case 'REDACT':
+      return null;
+    case 'DISCLOSE': {
+      const value = resolve(source, args, context, info);
+      if (policy.objectTyped) runtime.adopt(source, value);
+      return value;
+    }
+    case 'MINIMISE':
+      return minimiseResolved(decision.strategy, resolve(source, args, context, info));
+    default: {
+      const unreachable: never = decision;
+      throw new TypeError(`unknown decision ${JSON.stringify(unreachable)}`);
+    }
+  }
 }
 
 function minimiseResolved(strategy: Parameters<typeof minimise>[0], value: unknown): unknown {

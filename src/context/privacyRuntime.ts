@@ -23,15 +23,6 @@ export interface RequestPrivacy extends PrivacyRuntime {
   coordinates(): string[];
   /** The static decision of a coordinate in this request (deny when unknown). */
   staticDecision(coordinate: string): StaticDecision;
-  /** Whether a selected field needs the subjects' consent (so loaders must fetch consents). */
-  readonly needsConsent: boolean;
-  /**
-   * Narrows the per-record facts to the fields the operation selects (by field name):
-   * consents are fetched only when a consent-dependent field is selected.
-   */
-  useSelection(fieldNames: ReadonlySet<string>): void;
-  /** Records that the subjects with these internal ids have an active consent for the purpose. */
-  noteConsents(subjectIds: Iterable<string>): void;
   /** The decisions made so far, sorted by coordinate. */
   report(): PrivacyReportEntry[];
   /** Whether a record's field was decided in this request. */
@@ -44,6 +35,8 @@ export function createRequestPrivacy(
   policies: ReadonlyMap<string, FieldPolicy>,
   treaty: TreatyContext,
   caller: Caller,
+  /** Whether the subject (internal id) has an active consent for the purpose: a batched loader. */
+  consentOf: (subjectId: string) => Promise<boolean>,
 ): RequestPrivacy {
   const context: DecisionContext = {
     purpose: treaty.purpose,
@@ -54,13 +47,11 @@ export function createRequestPrivacy(
   const table = new Map<string, StaticDecision>();
   for (const [coordinate, policy] of policies) table.set(coordinate, decideStatic(policy, context));
   const requestSubjects = new Set(treaty.dataRequest?.subjectIds ?? []);
-  const consented = new Set<string>();
   const owners = new WeakMap<object, string>();
   // Decisions come from a small fixed set of objects per request: count by identity,
   // so the hot path builds no strings.
   const counts = new Map<string, Map<Decision, number>>();
   let decided = false;
-  let needsConsent = [...table.values()].some((d) => d.action === 'NEEDS_CONSENT');
 
   /** The internal id of the record `source` belongs to: a migrant document, or an object adopted from one. */
   const ownerOf = (source: unknown): string | null => {
@@ -79,14 +70,6 @@ export function createRequestPrivacy(
   };
 
   return {
-    get needsConsent() {
-      return needsConsent;
-    },
-    useSelection(fieldNames) {
-      needsConsent = [...table].some(
-        ([coordinate, d]) => d.action === 'NEEDS_CONSENT' && fieldNames.has(coordinate.slice(coordinate.indexOf('.') + 1)),
-      );
-    },
     get decided() {
       return decided;
     },
@@ -95,10 +78,17 @@ export function createRequestPrivacy(
     decide(policy, source) {
       const staticDecision = table.get(policy.coordinate) ?? WITHHELD;
       const owner = ownerOf(source);
-      const decision = decideForRecord(staticDecision, {
-        activeConsent: owner !== null && consented.has(owner),
-        coveredByRequest: owner !== null && requestSubjects.has(owner),
-      });
+      const coveredByRequest = owner !== null && requestSubjects.has(owner);
+      // Only consent-dependent fields wait for a fact: the consent loader batches the
+      // records of one level into one read, in parallel with the level's other reads.
+      if (staticDecision.action === 'NEEDS_CONSENT' && owner !== null) {
+        return consentOf(owner).then((activeConsent) => {
+          const decision = decideForRecord(staticDecision, { activeConsent, coveredByRequest });
+          record(policy.coordinate, decision);
+          return decision;
+        });
+      }
+      const decision = decideForRecord(staticDecision, { activeConsent: false, coveredByRequest });
       record(policy.coordinate, decision);
       return decision;
     },
@@ -111,9 +101,6 @@ export function createRequestPrivacy(
       };
       if (Array.isArray(value)) value.forEach(adoptOne);
       else adoptOne(value);
-    },
-    noteConsents(subjectIds) {
-      for (const id of subjectIds) consented.add(id);
     },
     report: () => reportOf(counts),
   };

@@ -10,7 +10,7 @@ import { startOfUtcDay } from '../policy/calendar';
 import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../server/errors';
-import { prepareRecords, requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
 import { selectsField } from '../server/selection';
 import { entitlementsOf } from './entitlements';
 import { refuseRevealingFilters } from './filters';
@@ -32,7 +32,6 @@ export const Query: QueryResolvers = {
     const internalId = treaty.pseudonyms.decode(id);
     if (internalId === null) return null;
     const doc = await loaders.migrant.load(internalId);
-    if (doc) await prepareRecords(context, [doc]);
     return doc;
   },
 
@@ -51,7 +50,6 @@ export const Query: QueryResolvers = {
     ]);
     // Prime the loader so nested `family` links to records on this page cost no read.
     for (const doc of page.docs) loaders.migrant.prime(doc._id, doc);
-    await prepareRecords(context, page.docs);
     const edges = page.docs.map((node) => ({ node, cursor: treaty.pseudonyms.encode(node._id) }));
     return {
       edges,

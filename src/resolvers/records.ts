@@ -1,6 +1,6 @@
 /** Loading records by internal id for nested fields (family, request subjects). */
 import type { MigrantDoc } from '../data/documents';
-import { prepareRecords, requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
 
 /**
  * The records with these internal ids that are in this context's scope, in the given
@@ -13,6 +13,5 @@ export async function loadRecords(context: GatewayContext, ids: readonly string[
     if (m instanceof Error) throw m;
     return m !== null;
   });
-  await prepareRecords(context, found);
   return found;
 }

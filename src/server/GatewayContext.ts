@@ -32,19 +32,6 @@ export interface GatewayContext {
   readonly maxPageSize: number;
 }
 
-/**
- * Loads the per-record facts the decisions need (active consents) for `docs`, before
- * their fields resolve. One batched read per level; without it a consent-dependent field
- * is withheld (fail closed).
- */
-export async function prepareRecords<T extends { _id: string }>(context: GatewayContext, docs: readonly T[]): Promise<void> {
-  const { privacy, loaders } = context;
-  if (!privacy?.needsConsent || !loaders || docs.length === 0) return;
-  const ids = docs.map((d) => d._id);
-  const consents = await loaders.consent.loadMany(ids);
-  privacy.noteConsents(ids.filter((_id, i) => consents[i] === true));
-}
-
 /** The treaty context and loaders, or the refusal as an error (fail closed). */
 export function requireTreaty(context: GatewayContext): { treaty: TreatyContext; loaders: Loaders } {
   const { treaty, loaders } = context;

@@ -15,7 +15,7 @@ import { resolveTreaty, type TreatyHeaders } from '../context/treatyContext';
 import { findAgreement } from '../data/agreements';
 import { collectionsOf, isDatabaseUnavailable, pingDatabase } from '../data/database';
 import { approvedSubjectIds, findRequest } from '../data/dataRequests';
-import { createLoaders } from '../data/loaders';
+import { createLoaders, type Loaders } from '../data/loaders';
 import { createRequestPrivacy } from '../context/privacyRuntime';
 import { collectFieldPolicies } from '../../directives/index';
 import { startOfUtcDay } from '../policy/calendar';
@@ -104,9 +104,12 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
         return Object.freeze({ caller, now, treaty, loaders: null, privacy: null, collections, projection: createProjectionPlan(() => true), maxPageSize: config.maxPageSize });
       }
       // The decision table of this request; what it withholds for every record is not read.
-      const privacy = privacyMode === 'enforced' ? createRequestPrivacy(policies, treaty, caller) : null;
+      // Consents are loaded lazily, batched per level, only for consent-dependent fields.
+      let loaders: Loaders | undefined;
+      const privacy =
+        privacyMode === 'enforced' ? createRequestPrivacy(policies, treaty, caller, (id) => loaders!.consent.load(id)) : null;
       const projection = createProjectionPlan((coordinate) => privacy !== null && privacy.staticDecision(coordinate).action === 'REDACT');
-      const loaders = createLoaders(collections, {
+      loaders = createLoaders(collections, {
         rows: treaty.scope,
         requests: { agreementId: treaty.agreement._id, party: caller.party },
         migrantProjection: () => projection.current(),

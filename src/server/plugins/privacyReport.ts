@@ -14,11 +14,9 @@ export function privacyReportPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        // Fires before execution: facts are loaded, and fields read, only for what the operation selects.
+        // Fires before execution: fields are read only for what the operation selects.
         async didResolveOperation({ document, contextValue }) {
-          const names = selectedFieldNames(document);
-          contextValue.privacy?.useSelection(names);
-          contextValue.projection.useSelection(names);
+          contextValue.projection.useSelection(selectedFieldNames(document));
         },
         // Fires once the response is complete, before it is sent.
         async willSendResponse({ response, contextValue, operation, document }) {
