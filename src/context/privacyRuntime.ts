@@ -27,6 +27,8 @@ export interface RequestPrivacy extends PrivacyRuntime {
   report(): PrivacyReportEntry[];
   /** Whether a record's field was decided in this request. */
   readonly decided: boolean;
+  /** Internal ids of the records something was disclosed or minimised about (for the audit trail). */
+  disclosedSubjects(): string[];
 }
 
 const WITHHELD: StaticDecision = Object.freeze({ action: 'REDACT', reason: 'CATEGORY_NOT_GRANTED' });
@@ -62,8 +64,10 @@ export function createRequestPrivacy(
     return typeof id === 'string' ? id : null;
   };
 
-  const record = (coordinate: string, decision: Decision): void => {
+  const subjects = new Set<string>();
+  const record = (coordinate: string, decision: Decision, owner: string | null): void => {
     decided = true;
+    if (owner !== null && decision.action !== 'REDACT') subjects.add(owner);
     let byDecision = counts.get(coordinate);
     if (!byDecision) counts.set(coordinate, (byDecision = new Map()));
     byDecision.set(decision, (byDecision.get(decision) ?? 0) + 1);
@@ -84,12 +88,12 @@ export function createRequestPrivacy(
       if (staticDecision.action === 'NEEDS_CONSENT' && owner !== null) {
         return consentOf(owner).then((activeConsent) => {
           const decision = decideForRecord(staticDecision, { activeConsent, coveredByRequest });
-          record(policy.coordinate, decision);
+          record(policy.coordinate, decision, owner);
           return decision;
         });
       }
       const decision = decideForRecord(staticDecision, { activeConsent: false, coveredByRequest });
-      record(policy.coordinate, decision);
+      record(policy.coordinate, decision, owner);
       return decision;
     },
     adopt(source, value) {
@@ -103,6 +107,7 @@ export function createRequestPrivacy(
       else adoptOne(value);
     },
     report: () => reportOf(counts),
+    disclosedSubjects: () => [...subjects].sort(),
   };
 }
 

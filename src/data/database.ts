@@ -11,6 +11,7 @@ import {
   type MigrantDoc,
   type PartyDoc,
 } from './documents';
+import { ensureAuditIndexes } from './auditStore';
 
 export interface Collections {
   parties: Collection<PartyDoc>;
@@ -71,6 +72,7 @@ const INDEXES: Record<keyof Collections, IndexDescription[]> = {
 
 /** Creates every index the gateway's queries use; idempotent. */
 export async function ensureIndexes(db: Db): Promise<void> {
+  await ensureAuditIndexes(db);
   const collections = collectionsOf(db);
   for (const name of Object.keys(INDEXES) as (keyof Collections)[]) {
     const indexes = INDEXES[name];

@@ -94,6 +94,19 @@ export type AgreementStatus =
   /** Terminated: no data flows. */
   | 'TERMINATED';
 
+/** The result of verifying the audit trail's hash chains. */
+export type AuditIntegrity = {
+  __typename?: 'AuditIntegrity';
+  /** Number of chains (one per gateway instance start). */
+  chains: Scalars['Int']['output'];
+  /** Events checked before the first bad one (all events when valid). */
+  checkedEvents: Scalars['Int']['output'];
+  /** The first event that was edited, inserted, reordered or follows a deletion; null when valid. */
+  firstInvalidEventId: Maybe<Scalars['ID']['output']>;
+  /** Whether every chain is intact. */
+  valid: Scalars['Boolean']['output'];
+};
+
 /** Biometric templates (never images). */
 export type Biometrics = {
   __typename?: 'Biometrics';
@@ -497,6 +510,8 @@ export type Query = {
   agreement: Maybe<Agreement>;
   /** The agreements the caller's party is party to. */
   agreements: Array<Agreement>;
+  /** Verifies the tamper-evident audit trail. Needs a token with role OVERSIGHT; no treaty context. */
+  auditIntegrity: AuditIntegrity;
   /** A data request under the current agreement that the caller's party made or received. */
   dataRequest: Maybe<DataRequest>;
   /** Data requests under the current agreement, made (OUTGOING) or received (INCOMING) by the caller's party. */
@@ -783,6 +798,7 @@ export type ResolversTypes = {
   Agreement: ResolverTypeWrapper<AgreementDoc>;
   AgreementKind: AgreementKind;
   AgreementStatus: AgreementStatus;
+  AuditIntegrity: ResolverTypeWrapper<AuditIntegrity>;
   Biometrics: ResolverTypeWrapper<Biometrics>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Caller: ResolverTypeWrapper<CallerModel>;
@@ -835,6 +851,7 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   Address: AddressDoc;
   Agreement: AgreementDoc;
+  AuditIntegrity: AuditIntegrity;
   Biometrics: Biometrics;
   Boolean: Scalars['Boolean']['output'];
   Caller: CallerModel;
@@ -903,6 +920,13 @@ export type AgreementResolvers<ContextType = GatewayContext, ParentType extends 
   retentionDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AgreementStatus'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AuditIntegrityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditIntegrity'] = ResolversParentTypes['AuditIntegrity']> = {
+  chains?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  checkedEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstInvalidEventId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type BiometricsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Biometrics'] = ResolversParentTypes['Biometrics']> = {
@@ -1040,6 +1064,7 @@ export type PartyResolvers<ContextType = GatewayContext, ParentType extends Reso
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   agreement?: Resolver<Maybe<ResolversTypes['Agreement']>, ParentType, ContextType, RequireFields<QueryAgreementArgs, 'id'>>;
   agreements?: Resolver<Array<ResolversTypes['Agreement']>, ParentType, ContextType>;
+  auditIntegrity?: Resolver<ResolversTypes['AuditIntegrity'], ParentType, ContextType>;
   dataRequest?: Resolver<Maybe<ResolversTypes['DataRequest']>, ParentType, ContextType, RequireFields<QueryDataRequestArgs, 'id'>>;
   dataRequests?: Resolver<Array<ResolversTypes['DataRequest']>, ParentType, ContextType, Partial<QueryDataRequestsArgs>>;
   entitlements?: Resolver<ResolversTypes['Entitlements'], ParentType, ContextType>;
@@ -1064,6 +1089,7 @@ export type VictimStatusResolvers<ContextType = GatewayContext, ParentType exten
 export type Resolvers<ContextType = GatewayContext> = {
   Address?: AddressResolvers<ContextType>;
   Agreement?: AgreementResolvers<ContextType>;
+  AuditIntegrity?: AuditIntegrityResolvers<ContextType>;
   Biometrics?: BiometricsResolvers<ContextType>;
   Caller?: CallerResolvers<ContextType>;
   CategoryGrant?: CategoryGrantResolvers<ContextType>;

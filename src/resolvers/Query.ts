@@ -60,6 +60,11 @@ export const Query: QueryResolvers = {
 
   entitlements: (_parent, _args, context) => entitlementsOf(context),
 
+  auditIntegrity: (_parent, _args, context) => {
+    if (!context.caller.roles.includes('OVERSIGHT')) throw gatewayError('FORBIDDEN', 'auditIntegrity needs the role OVERSIGHT.');
+    return context.verifyAudit();
+  },
+
   dataRequest: async (_parent, { id }, context) => {
     const { loaders } = requireTreaty(context);
     return loaders.request.load(id);

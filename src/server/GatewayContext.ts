@@ -8,6 +8,7 @@ import type { TreatyContext, TreatyState } from '../context/treatyContext';
 import type { Collections } from '../data/database';
 import type { Loaders } from '../data/loaders';
 import type { ProjectionPlan } from './projectionPlan';
+import type { IntegrityReport } from '../audit/chain';
 import { gatewayError } from './errors';
 
 export interface GatewayContext {
@@ -28,6 +29,8 @@ export interface GatewayContext {
   /** The migrant fields this request may read. */
   /** Which migrant fields reads fetch: narrowed by decisions, then by the operation's selection. */
   readonly projection: ProjectionPlan;
+  /** Verifies the audit trail (for `auditIntegrity`; role checked by the resolver). */
+  readonly verifyAudit: () => Promise<IntegrityReport>;
   /** Largest page size. */
   readonly maxPageSize: number;
 }

@@ -16,6 +16,7 @@ import { findAgreement } from '../data/agreements';
 import { collectionsOf, isDatabaseUnavailable, pingDatabase } from '../data/database';
 import { approvedSubjectIds, findRequest } from '../data/dataRequests';
 import { createLoaders, type Loaders } from '../data/loaders';
+import { createAuditWriter, verifyAuditTrail, type AuditWriter } from '../data/auditStore';
 import { createRequestPrivacy } from '../context/privacyRuntime';
 import { collectFieldPolicies } from '../../directives/index';
 import { startOfUtcDay } from '../policy/calendar';
@@ -41,6 +42,8 @@ export interface GatewayDependencies {
   /** `stripped` only for benchmark baselines and loader tests. */
   readonly privacyMode?: PrivacyMode;
   readonly clock?: () => Date;
+  /** The audit trail writer; a new chain on this database by default. */
+  readonly audit?: AuditWriter;
 }
 
 export interface Gateway {
@@ -71,12 +74,13 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       treatyGuardPlugin(),
-      privacyReportPlugin(),
+      privacyReportPlugin(deps.audit ?? createAuditWriter(db), logger),
       observabilityPlugin(logger, metrics),
     ],
   });
   await apollo.start();
 
+  const verifyAudit = () => verifyAuditTrail(db);
   const contextFor = async ({ req }: { req: Request }): Promise<GatewayContext> => {
     let caller: Caller;
     try {
@@ -101,7 +105,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
         config.pseudonymKey,
       );
       if (!treaty.ok) {
-        return Object.freeze({ caller, now, treaty, loaders: null, privacy: null, collections, projection: createProjectionPlan(() => true), maxPageSize: config.maxPageSize });
+        return Object.freeze({ caller, now, treaty, loaders: null, privacy: null, collections, projection: createProjectionPlan(() => true), verifyAudit, maxPageSize: config.maxPageSize });
       }
       // The decision table of this request; what it withholds for every record is not read.
       // Consents are loaded lazily, batched per level, only for consent-dependent fields.
@@ -116,7 +120,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
         purpose: treaty.purpose,
         today: startOfUtcDay(now),
       });
-      return Object.freeze({ caller, now, treaty, loaders, privacy, collections, projection, maxPageSize: config.maxPageSize });
+      return Object.freeze({ caller, now, treaty, loaders, privacy, collections, projection, verifyAudit, maxPageSize: config.maxPageSize });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         logger.warn('database unavailable while resolving the treaty context');

@@ -247,6 +247,7 @@ describe('transparency', () => {
         { coordinate: 'Migrant.givenName', action: 'DISCLOSED', count: 11 },
         { coordinate: 'Migrant.religion', action: 'REDACTED', reason: 'SPECIAL_CATEGORY_NOT_COVERED', count: 11 },
       ],
+      auditId: expect.stringMatching(/^[0-9a-f-]{36}:\d+$/),
     });
     const me = await graphql(tg.url, { query: '{ me { party } }', token: ita, ...MED });
     expect(me.body.extensions?.['privacy']).toBeUndefined();

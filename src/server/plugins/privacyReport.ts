@@ -1,16 +1,27 @@
 /**
- * Attaches `extensions.privacy` (contract section 5) to every response of an operation
- * that read records under a treaty context: which fields were disclosed, minimised or
- * withheld, and why, counted by coordinate (one entry per coordinate and outcome,
- * however long the lists). Modelled on Apollo's cache-control plugin: per-field facts
- * folded into one answer at the end of the request.
+ * The end of every operation that read records under a treaty context:
+ *
+ * 1. when anything was disclosed or minimised, one audit event is appended (caller,
+ *    agreement, purpose, operation and document hash, subject ids, coordinates by
+ *    action) before the response is sent. If it cannot be written the caller gets
+ *    AUDIT_UNAVAILABLE and no data (fail closed: no audit, no disclosure);
+ * 2. `extensions.privacy` (contract section 5) is attached: which fields were disclosed,
+ *    minimised or withheld, and why, counted by coordinate (one entry per coordinate and
+ *    outcome, however long the lists), with the audit event's id.
+ *
+ * Modelled on Apollo's cache-control plugin: per-field facts folded into one answer.
  */
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { AuditFacts } from '../../audit/chain';
+import type { PrivacyReportEntry } from '../../context/privacyRuntime';
+import type { AuditWriter } from '../../data/auditStore';
 import type { GatewayContext } from '../GatewayContext';
+import type { Logger } from '../logger';
 import { selectedFieldNames } from '../selection';
 import { readsRecords } from './treatyGuard';
 
-export function privacyReportPlugin(): ApolloServerPlugin<GatewayContext> {
+export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -19,17 +30,50 @@ export function privacyReportPlugin(): ApolloServerPlugin<GatewayContext> {
           contextValue.projection.useSelection(selectedFieldNames(document));
         },
         // Fires once the response is complete, before it is sent.
-        async willSendResponse({ response, contextValue, operation, document }) {
-          const { privacy, treaty } = contextValue;
+        async willSendResponse({ response, contextValue, operation, document, request, source }) {
+          const { privacy, treaty, caller, now } = contextValue;
           if (!privacy || !treaty.ok || response.body.kind !== 'single') return;
           if (!privacy.decided && !(operation && document && readsRecords(operation, document))) return;
           const result = response.body.singleResult;
+          const fields = privacy.report();
+          let auditId: string | null = null;
+          if (fields.some((f) => f.action !== 'REDACTED')) {
+            const facts: AuditFacts = {
+              at: now,
+              sub: caller.sub,
+              agency: caller.agency,
+              party: caller.party,
+              agreementId: treaty.agreement._id,
+              purpose: treaty.purpose,
+              operationName: request.operationName ?? operation?.name?.value ?? null,
+              documentHash: createHash('sha256').update(source ?? '').digest('hex'),
+              subjectIds: privacy.disclosedSubjects(),
+              coordinates: coordinatesByAction(fields),
+              outcome: 'DISCLOSED',
+            };
+            try {
+              auditId = await audit.append(facts);
+            } catch (error) {
+              logger.error({ err: { name: (error as Error).name } }, 'audit event not written: response withheld');
+              response.http.status = 503;
+              response.body.singleResult = {
+                data: null,
+                errors: [{ message: 'The audit trail cannot be written; no data is disclosed.', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
+              };
+              return;
+            }
+          }
           result.extensions = {
             ...result.extensions,
-            privacy: { agreement: treaty.agreement._id, purpose: treaty.purpose, fields: privacy.report() },
+            privacy: { agreement: treaty.agreement._id, purpose: treaty.purpose, fields, auditId },
           };
         },
       };
     },
   };
+}
+
+function coordinatesByAction(fields: readonly PrivacyReportEntry[]): AuditFacts['coordinates'] {
+  const of = (action: PrivacyReportEntry['action']) => [...new Set(fields.filter((f) => f.action === action).map((f) => f.coordinate))];
+  return { DISCLOSED: of('DISCLOSED'), MINIMISED: of('MINIMISED'), REDACTED: of('REDACTED') };
 }

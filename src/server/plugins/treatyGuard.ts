@@ -1,7 +1,7 @@
 /**
  * Refuses, before execution, an operation that reads records without a valid treaty
- * context (contract section 1): nothing is read. Only `me`, `agreements`, `agreement`
- * and introspection run on a token alone.
+ * context (contract section 1): nothing is read. Only `me`, `agreements`, `agreement`,
+ * `auditIntegrity` and introspection run on a token alone.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
@@ -9,7 +9,7 @@ import { gatewayError } from '../errors';
 import type { GatewayContext } from '../GatewayContext';
 
 /** Root fields that need a token but no treaty context. */
-export const TREATY_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['me', 'agreements', 'agreement', '__typename', '__schema', '__type']);
+export const TREATY_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['me', 'agreements', 'agreement', 'auditIntegrity', '__typename', '__schema', '__type']);
 
 export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
