@@ -27,8 +27,10 @@ export interface RequestPrivacy extends PrivacyRuntime {
   report(): PrivacyReportEntry[];
   /** Whether a record's field was decided in this request. */
   readonly decided: boolean;
-  /** Internal ids of the records something was disclosed or minimised about (for the audit trail). */
+  /** Internal ids of the records something was disclosed or minimised about, or changed (for the audit trail). */
   disclosedSubjects(): string[];
+  /** Notes records a mutation concerns, for the audit trail. */
+  noteSubjects(ids: Iterable<string>): void;
 }
 
 const WITHHELD: StaticDecision = Object.freeze({ action: 'REDACT', reason: 'CATEGORY_NOT_GRANTED' });
@@ -108,6 +110,9 @@ export function createRequestPrivacy(
     },
     report: () => reportOf(counts),
     disclosedSubjects: () => [...subjects].sort(),
+    noteSubjects(ids) {
+      for (const id of ids) subjects.add(id);
+    },
   };
 }
 

@@ -78,3 +78,26 @@ export async function approvedSubjectIds(
 export async function findRequest(collections: Collections, id: string): Promise<DataRequestDoc | null> {
   return collections.dataRequests.findOne({ _id: id });
 }
+
+/** Stores a new request. */
+export async function insertRequest(collections: Collections, request: DataRequestDoc): Promise<void> {
+  await collections.dataRequests.insertOne(request);
+}
+
+/**
+ * Moves a PENDING request to `change.status`, atomically: of several concurrent
+ * decisions exactly one matches the `status: 'PENDING'` condition. Returns the updated
+ * request, or null when it was no longer PENDING (or not found under `filter`).
+ */
+export async function transitionPending(
+  collections: Collections,
+  id: string,
+  filter: Filter<DataRequestDoc>,
+  change: Partial<Pick<DataRequestDoc, 'status' | 'decidedAt' | 'validUntil' | 'categories' | 'decisionNote'>>,
+): Promise<DataRequestDoc | null> {
+  return collections.dataRequests.findOneAndUpdate(
+    { $and: [{ _id: id, status: 'PENDING' }, filter] },
+    { $set: change },
+    { returnDocument: 'after' },
+  );
+}

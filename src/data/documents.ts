@@ -105,6 +105,8 @@ export interface DataRequestDoc {
   decidedAt: Date | null;
   validUntil: Date | null;
   decisionNote: string | null;
+  /** Validity asked for at submission, in days (applied on approval unless the decider sets `validUntil`). */
+  requestedValidDays?: number;
 }
 
 export interface ConsentDoc {

@@ -80,3 +80,8 @@ export async function findMigrantPage(
 export async function countMigrants(collections: Collections, scope: RowScope, criteria: MigrantCriteria): Promise<number> {
   return collections.migrants.countDocuments({ $and: [scopeFilter(scope), criteriaFilter(criteria)] });
 }
+
+/** A record by internal id that is not erased, whatever the scope: for its holder's own management. */
+export async function findLiveMigrant(collections: Collections, id: string, projection: MigrantProjection): Promise<MigrantDoc | null> {
+  return collections.migrants.findOne({ _id: id, erasedAt: null }, { projection }) as Promise<MigrantDoc | null>;
+}

@@ -1,13 +1,17 @@
 /** All resolvers, by GraphQL type. */
 import type { Resolvers } from '../generated/resolvers-types';
 import { Agreement, Grant, Party } from './Agreement';
+import { Consent } from './Consent';
 import { DataRequest } from './DataRequest';
+import { Mutation } from './Mutation';
 import { Migrant, TravelDocument, VictimStatus } from './Migrant';
 import { Query } from './Query';
 import { DateTime, PartialDate } from './scalars';
 
 export const resolvers: Resolvers = {
   Query,
+  Mutation,
+  Consent,
   Migrant,
   TravelDocument,
   VictimStatus,

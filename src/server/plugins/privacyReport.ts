@@ -1,7 +1,8 @@
 /**
  * The end of every operation that read records under a treaty context:
  *
- * 1. when anything was disclosed or minimised, one audit event is appended (caller,
+ * 1. for every mutation, and for every read that disclosed or minimised anything, one
+ *    audit event is appended (caller,
  *    agreement, purpose, operation and document hash, subject ids, coordinates by
  *    action) before the response is sent. If it cannot be written the caller gets
  *    AUDIT_UNAVAILABLE and no data (fail closed: no audit, no disclosure);
@@ -37,7 +38,8 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
           const result = response.body.singleResult;
           const fields = privacy.report();
           let auditId: string | null = null;
-          if (fields.some((f) => f.action !== 'REDACTED')) {
+          const mutation = operation?.operation === 'mutation';
+          if (mutation || fields.some((f) => f.action !== 'REDACTED')) {
             const facts: AuditFacts = {
               at: now,
               sub: caller.sub,
@@ -49,7 +51,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
               documentHash: createHash('sha256').update(source ?? '').digest('hex'),
               subjectIds: privacy.disclosedSubjects(),
               coordinates: coordinatesByAction(fields),
-              outcome: 'DISCLOSED',
+              outcome: !mutation ? 'DISCLOSED' : result.errors?.length ? 'REFUSED' : 'MUTATED',
             };
             try {
               auditId = await audit.append(facts);

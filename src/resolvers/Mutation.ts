@@ -1,0 +1,173 @@
+/**
+ * Mutations: data requests (a state machine enforced by atomic conditional updates) and
+ * consent. Permissions follow contract section 7; every input is validated; a refused
+ * mutation changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { insertConsent, activeConsents, withdrawConsents } from '../data/consents';
+import { consentId } from '../data/importWorld';
+import { insertRequest, transitionPending } from '../data/dataRequests';
+import type { DataRequestDoc } from '../data/documents';
+import { findLiveMigrant } from '../data/migrants';
+import { addDays, parseIsoDate, startOfUtcDay } from '../policy/calendar';
+import type { DataCategory } from '../policy/taxonomy';
+import type { MutationResolvers } from '../generated/resolvers-types';
+import { gatewayError } from '../server/errors';
+import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+
+const MAX_SUBJECTS = 100;
+const DEFAULT_VALID_DAYS = 90;
+
+export const Mutation: MutationResolvers = {
+  submitDataRequest: async (_parent, { input }, context) => {
+    const { treaty } = requireTreaty(context);
+    const { agreement } = treaty;
+    const party = context.caller.party;
+    if (input.agreementId !== agreement._id) throw bad('`agreementId` must be the agreement in X-Agreement-Id.');
+    if (!agreement.parties.includes(input.requestedParty) || input.requestedParty === party) {
+      throw bad('`requestedParty` must be another party to the agreement.');
+    }
+    const grant = agreement.grants.find((g) => g.purpose === input.purpose);
+    if (!grant) throw gatewayError('PURPOSE_NOT_GRANTED', 'The agreement grants nothing for this purpose.');
+    const categories = uniqueCategories(input.categories);
+    const notGranted = categories.filter((c) => (grant.categories[c] ?? 'NONE') === 'NONE');
+    if (notGranted.length > 0) throw bad(`The grant for ${input.purpose} does not list: ${notGranted.join(', ')}.`);
+    const justification = text(input.justification, 'justification', 2_000);
+    const validDays = input.validDays ?? DEFAULT_VALID_DAYS;
+    if (!Number.isInteger(validDays) || validDays < 1 || validDays > 3_650) throw bad('`validDays` must be from 1 to 3650.');
+    const subjectIds = await subjectsOf(input.subjectIds, input.requestedParty, context);
+    const request: DataRequestDoc = {
+      _id: `req-${randomUUID()}`,
+      agreementId: agreement._id,
+      requestingParty: party,
+      requestedParty: input.requestedParty,
+      purpose: input.purpose,
+      subjectIds,
+      categories,
+      justification,
+      status: 'PENDING',
+      submittedAt: startOfUtcDay(context.now),
+      decidedAt: null,
+      validUntil: null,
+      decisionNote: null,
+      requestedValidDays: validDays,
+    };
+    await insertRequest(context.collections, request);
+    context.privacy?.noteSubjects(subjectIds);
+    return request;
+  },
+
+  decideDataRequest: async (_parent, { id, decision, categories, validUntil, note }, context) => {
+    const { loaders } = requireTreaty(context);
+    if (!context.caller.roles.includes('DATA_CONTROLLER')) throw gatewayError('FORBIDDEN', 'Deciding needs the role DATA_CONTROLLER.');
+    const request = await loaders.request.load(id);
+    if (!request) throw bad('No such data request under this agreement.');
+    if (request.requestedParty !== context.caller.party) throw gatewayError('FORBIDDEN', 'Only the requested party decides.');
+    const today = startOfUtcDay(context.now);
+    const decisionNote = note == null ? null : text(note, 'note', 2_000);
+    let change: Parameters<typeof transitionPending>[3];
+    if (decision === 'APPROVE') {
+      const granted = categories == null ? request.categories : uniqueCategories(categories);
+      const extra = granted.filter((c) => !request.categories.includes(c));
+      if (extra.length > 0) throw bad(`An approval may grant only categories asked for; not asked: ${extra.join(', ')}.`);
+      const until = validUntil == null ? addDays(today, request.requestedValidDays ?? DEFAULT_VALID_DAYS) : parseIsoDate(validUntil);
+      if (!until || until.getTime() < today.getTime()) throw bad('`validUntil` must be a date YYYY-MM-DD, today or later.');
+      change = { status: 'APPROVED', categories: granted, validUntil: until, decidedAt: today, decisionNote };
+    } else {
+      if (categories != null || validUntil != null) throw bad('A denial takes no `categories` or `validUntil`.');
+      change = { status: 'DENIED', decidedAt: today, decisionNote };
+    }
+    return settle(context, request, change, { requestedParty: context.caller.party });
+  },
+
+  withdrawDataRequest: async (_parent, { id }, context) => {
+    const { loaders } = requireTreaty(context);
+    const request = await loaders.request.load(id);
+    if (!request) throw bad('No such data request under this agreement.');
+    if (request.requestingParty !== context.caller.party) throw gatewayError('FORBIDDEN', 'Only the requesting party withdraws.');
+    return settle(context, request, { status: 'WITHDRAWN', decidedAt: startOfUtcDay(context.now) }, { requestingParty: context.caller.party });
+  },
+
+  recordConsent: async (_parent, { migrantId, purpose, evidence }, context) => {
+    const id = await ownRecord(migrantId, context);
+    const reference = text(evidence, 'evidence', 500);
+    const today = startOfUtcDay(context.now);
+    context.privacy?.noteSubjects([id]);
+    const [active] = await activeConsents(context.collections, id, purpose);
+    if (active) return active;
+    return insertConsent(context.collections, {
+      _id: consentId(id, purpose, today.toISOString().slice(0, 10)),
+      migrantId: id,
+      purpose,
+      givenAt: today,
+      withdrawnAt: null,
+      evidence: reference,
+    });
+  },
+
+  withdrawConsent: async (_parent, { migrantId, purpose }, context) => {
+    const id = await ownRecord(migrantId, context);
+    context.privacy?.noteSubjects([id]);
+    const [withdrawn] = await withdrawConsents(context.collections, id, purpose, startOfUtcDay(context.now));
+    if (!withdrawn) throw bad('The subject has no active consent for this purpose.');
+    return withdrawn;
+  },
+};
+
+function bad(message: string): Error {
+  return gatewayError('BAD_USER_INPUT', message);
+}
+
+function text(value: string, name: string, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > max || trimmed.includes('\u0000')) throw bad(`\`${name}\` must be 1 to ${max} characters.`);
+  return trimmed;
+}
+
+function uniqueCategories(categories: readonly DataCategory[]): DataCategory[] {
+  const unique = [...new Set(categories)];
+  if (unique.length === 0 || unique.length !== categories.length) throw bad('`categories` must be a non-empty list without repeats.');
+  return unique;
+}
+
+/** Internal ids of the subjects, each a live record held by `holder`, named by this agreement's pseudonyms. */
+async function subjectsOf(pseudonyms: readonly string[], holder: string, context: GatewayContext): Promise<string[]> {
+  const { treaty } = requireTreaty(context);
+  if (pseudonyms.length === 0 || pseudonyms.length > MAX_SUBJECTS || new Set(pseudonyms).size !== pseudonyms.length) {
+    throw bad(`\`subjectIds\` must name 1 to ${MAX_SUBJECTS} different subjects.`);
+  }
+  const ids: string[] = [];
+  for (const [index, pseudonym] of pseudonyms.entries()) {
+    const id = treaty.pseudonyms.decode(pseudonym);
+    const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });
+    // One message for unknown and for another holder's record: nothing is revealed.
+    if (!record || record.holder !== holder) throw bad(`\`subjectIds[${index}]\` is not a record the requested party holds.`);
+    ids.push(record._id);
+  }
+  return ids;
+}
+
+/** The internal id of a record the caller's party holds, for its data controller. */
+async function ownRecord(pseudonym: string, context: GatewayContext): Promise<string> {
+  const { treaty } = requireTreaty(context);
+  if (!context.caller.roles.includes('DATA_CONTROLLER')) throw gatewayError('FORBIDDEN', 'This needs the role DATA_CONTROLLER of the record\'s holder.');
+  const id = treaty.pseudonyms.decode(pseudonym);
+  const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });
+  if (!record) throw bad('No such record under this agreement.');
+  if (record.holder !== context.caller.party) throw gatewayError('FORBIDDEN', 'Only the data controller of the record\'s holder may do this.');
+  return record._id;
+}
+
+/** Applies a transition of a PENDING request atomically; a lost race or a settled request changes nothing. */
+async function settle(
+  context: GatewayContext,
+  request: DataRequestDoc,
+  change: Parameters<typeof transitionPending>[3],
+  guard: Parameters<typeof transitionPending>[2],
+): Promise<DataRequestDoc> {
+  const updated = await transitionPending(context.collections, request._id, { agreementId: request.agreementId, ...guard }, change);
+  if (!updated) throw bad('The data request is no longer PENDING; nothing was changed.');
+  context.loaders?.request.clear(request._id);
+  context.privacy?.noteSubjects(request.subjectIds);
+  return updated;
+}
