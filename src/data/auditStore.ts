@@ -4,7 +4,7 @@
  * sequence numbers and links need no global lock.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import { GENESIS, chainEvent, verifyChains, type AuditEvent, type AuditFacts, type ChainHead, type IntegrityReport } from '../audit/chain';
 
 export const AUDIT_EVENTS = 'auditEvents';
@@ -61,4 +61,9 @@ export async function ensureAuditIndexes(db: Db): Promise<void> {
     { key: { chain: 1, seq: 1 }, name: 'chain_seq', unique: true },
     { key: { subjectIds: 1, at: -1 }, name: 'subject_at' },
   ]);
+}
+
+/** Audit events that disclosed something about a subject (internal id), newest first. */
+export async function findDisclosures(events: Collection<AuditEvent>, subjectId: string, limit = 1_000): Promise<AuditEvent[]> {
+  return events.find({ subjectIds: subjectId, outcome: 'DISCLOSED' }, { sort: { at: -1 }, limit }).toArray();
 }

@@ -11,7 +11,8 @@ import {
   type MigrantDoc,
   type PartyDoc,
 } from './documents';
-import { ensureAuditIndexes } from './auditStore';
+import { AUDIT_EVENTS, ensureAuditIndexes } from './auditStore';
+import type { AuditEvent } from '../audit/chain';
 
 export interface Collections {
   parties: Collection<PartyDoc>;
@@ -19,6 +20,7 @@ export interface Collections {
   migrants: Collection<MigrantDoc>;
   dataRequests: Collection<DataRequestDoc>;
   consents: Collection<ConsentDoc>;
+  auditEvents: Collection<AuditEvent>;
 }
 
 /**
@@ -45,11 +47,12 @@ export function collectionsOf(db: Db): Collections {
     migrants: db.collection<MigrantDoc>(COLLECTIONS.migrants),
     dataRequests: db.collection<DataRequestDoc>(COLLECTIONS.dataRequests),
     consents: db.collection<ConsentDoc>(COLLECTIONS.consents),
+    auditEvents: db.collection<AuditEvent>(AUDIT_EVENTS),
   };
 }
 
 /** One entry per query path: the filter and sort of each data function is covered. */
-const INDEXES: Record<keyof Collections, IndexDescription[]> = {
+const INDEXES: Record<Exclude<keyof Collections, 'auditEvents'>, IndexDescription[]> = {
   parties: [],
   agreements: [{ key: { parties: 1 }, name: 'parties' }],
   migrants: [
@@ -74,7 +77,7 @@ const INDEXES: Record<keyof Collections, IndexDescription[]> = {
 export async function ensureIndexes(db: Db): Promise<void> {
   await ensureAuditIndexes(db);
   const collections = collectionsOf(db);
-  for (const name of Object.keys(INDEXES) as (keyof Collections)[]) {
+  for (const name of Object.keys(INDEXES) as (keyof typeof INDEXES)[]) {
     const indexes = INDEXES[name];
     if (indexes.length > 0) await collections[name].createIndexes(indexes);
   }

@@ -85,3 +85,28 @@ export async function countMigrants(collections: Collections, scope: RowScope, c
 export async function findLiveMigrant(collections: Collections, id: string, projection: MigrantProjection): Promise<MigrantDoc | null> {
   return collections.migrants.findOne({ _id: id, erasedAt: null }, { projection }) as Promise<MigrantDoc | null>;
 }
+
+/** Fields a rectification may set, already validated. */
+export type MigrantCorrection = Partial<
+  Pick<MigrantDoc, 'givenName' | 'familyName' | 'dateOfBirth' | 'sex' | 'nationality' | 'placeOfBirth' | 'address' | 'legalStatus' | 'arrivalDate'>
+>;
+
+/** Applies a correction to a live record of `holder`; false when there is none. */
+export async function rectifyMigrantRecord(collections: Collections, id: string, holder: string, correction: MigrantCorrection): Promise<boolean> {
+  const result = await collections.migrants.updateOne({ _id: id, holder, erasedAt: null }, { $set: correction });
+  return result.matchedCount === 1;
+}
+
+/**
+ * Erases a record: the document is replaced by a tombstone (internal id, holder, time,
+ * reason) and the subject's consents are deleted. Returns false when there was no live
+ * record of `holder` with that id. An erased record is never returned again: every read
+ * filters on `erasedAt: null`.
+ */
+export async function eraseMigrantRecord(collections: Collections, id: string, holder: string, reason: string, at: Date): Promise<boolean> {
+  const tombstone = { _id: id, holder, erasedAt: at, erasureReason: reason } as unknown as MigrantDoc;
+  const result = await collections.migrants.replaceOne({ _id: id, holder, erasedAt: null }, tombstone);
+  if (result.matchedCount !== 1) return false;
+  await collections.consents.deleteMany({ migrantId: id });
+  return true;
+}

@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { MigrantDoc, PartyDoc, AgreementDoc, DataRequestDoc, AddressDoc, TravelDocumentDoc, GrantDoc, ConsentDoc } from '../data/documents';
 import type { Caller as CallerModel } from '../context/authenticate';
+import type { AuditEvent } from '../audit/chain';
 import type { GatewayContext } from '../server/GatewayContext';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -47,6 +48,20 @@ export type Address = {
   postalCode: Maybe<Scalars['String']['output']>;
   /** Region or province. */
   region: Maybe<Scalars['String']['output']>;
+};
+
+/** A postal address, as input. */
+export type AddressInput = {
+  /** City or town. */
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** Country, ISO 3166-1 alpha-3. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  /** Street and number. */
+  line1?: InputMaybe<Scalars['String']['input']>;
+  /** Postal code. */
+  postalCode?: InputMaybe<Scalars['String']['input']>;
+  /** Region or province. */
+  region?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A treaty or memorandum that says which purposes may use which data, at what precision. */
@@ -234,6 +249,25 @@ export type DataRequest = {
   submittedAt: Maybe<Scalars['PartialDate']['output']>;
   /** Until when an approval is valid (inclusive). */
   validUntil: Maybe<Scalars['PartialDate']['output']>;
+};
+
+/** One disclosure about a subject, from the audit trail: who saw or received what, under which agreement and purpose. */
+export type Disclosure = {
+  __typename?: 'Disclosure';
+  /** The receiving agency. */
+  agency: Scalars['String']['output'];
+  /** The agreement invoked. */
+  agreementId: Maybe<Scalars['ID']['output']>;
+  /** When. */
+  at: Scalars['DateTime']['output'];
+  /** The coordinates disclosed or minimised (in that response, for any of its subjects). */
+  coordinates: Array<Scalars['String']['output']>;
+  /** The operation's name, if it had one. */
+  operationName: Maybe<Scalars['String']['output']>;
+  /** The receiving party. */
+  party: Scalars['String']['output'];
+  /** The purpose. */
+  purpose: Maybe<Purpose>;
 };
 
 /** What a decision did with a field. */
@@ -460,6 +494,28 @@ export type MigrantFilter = {
   nationality?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A correction of a record by its holder. Only the fields given change; each is validated. */
+export type MigrantPatch = {
+  /** Address (replaces the whole address). */
+  address?: InputMaybe<AddressInput>;
+  /** Date of arrival, YYYY-MM-DD. */
+  arrivalDate?: InputMaybe<Scalars['PartialDate']['input']>;
+  /** Date of birth, YYYY-MM-DD. */
+  dateOfBirth?: InputMaybe<Scalars['PartialDate']['input']>;
+  /** Family name. */
+  familyName?: InputMaybe<Scalars['String']['input']>;
+  /** Given name. */
+  givenName?: InputMaybe<Scalars['String']['input']>;
+  /** Legal status. */
+  legalStatus?: InputMaybe<LegalStatus>;
+  /** Nationality, ISO 3166-1 alpha-3. */
+  nationality?: InputMaybe<Scalars['String']['input']>;
+  /** Place of birth. */
+  placeOfBirth?: InputMaybe<Scalars['String']['input']>;
+  /** Sex. */
+  sex?: InputMaybe<Sex>;
+};
+
 /** How a field is reduced at MINIMISED access. */
 export type MinimiseStrategy =
   /** A name becomes its initial (`M.`). */
@@ -476,8 +532,12 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Approves or denies a PENDING request. Role DATA_CONTROLLER of the requested party. A request that is no longer PENDING: BAD_USER_INPUT, nothing changes. */
   decideDataRequest: DataRequest;
+  /** Erases a record (right to erasure): its personal data and consents are deleted, a tombstone remains, and its pseudonyms resolve to nothing. Role DATA_CONTROLLER of the record's holder. */
+  eraseMigrant: Scalars['Boolean']['output'];
   /** Records a subject's consent for a purpose. Role DATA_CONTROLLER of the record's holder. */
   recordConsent: Consent;
+  /** Corrects a record (right to rectification). Role DATA_CONTROLLER of the record's holder. Returns the record as this context may see it. */
+  rectifyMigrant: Maybe<Migrant>;
   /** Asks the requested party for data about named subjects. The caller's party requests. */
   submitDataRequest: DataRequest;
   /** Withdraws a subject's active consent for a purpose, at once. Role DATA_CONTROLLER of the record's holder. */
@@ -498,10 +558,24 @@ export type MutationDecideDataRequestArgs = {
 
 
 /** Changes. Each needs X-Agreement-Id and X-Purpose, and is recorded in the audit trail. */
+export type MutationEraseMigrantArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+/** Changes. Each needs X-Agreement-Id and X-Purpose, and is recorded in the audit trail. */
 export type MutationRecordConsentArgs = {
   evidence: Scalars['String']['input'];
   migrantId: Scalars['ID']['input'];
   purpose: Purpose;
+};
+
+
+/** Changes. Each needs X-Agreement-Id and X-Purpose, and is recorded in the audit trail. */
+export type MutationRectifyMigrantArgs = {
+  id: Scalars['ID']['input'];
+  patch: MigrantPatch;
 };
 
 
@@ -585,6 +659,8 @@ export type Query = {
   dataRequest: Maybe<DataRequest>;
   /** Data requests under the current agreement, made (OUTGOING) or received (INCOMING) by the caller's party. */
   dataRequests: Array<DataRequest>;
+  /** Who saw or received what about a subject (by this agreement's pseudonym), newest first. Role OVERSIGHT, or DATA_CONTROLLER of the record's holder. */
+  disclosureHistory: Array<Disclosure>;
   /** What the current context may see, field by field, and why (needs the treaty context). */
   entitlements: Entitlements;
   /** The verified caller. Needs a token, no treaty context. */
@@ -621,6 +697,15 @@ export type QueryDataRequestArgs = {
 export type QueryDataRequestsArgs = {
   direction?: InputMaybe<RequestDirection>;
   status?: InputMaybe<RequestStatus>;
+};
+
+
+/**
+ * Read access. Every field that reads records needs the headers `X-Agreement-Id` and
+ * `X-Purpose` (the treaty context); `me` needs only a token.
+ */
+export type QueryDisclosureHistoryArgs = {
+  migrantId: Scalars['ID']['input'];
 };
 
 
@@ -889,6 +974,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = {
   AccessLevel: AccessLevel;
   Address: ResolverTypeWrapper<AddressDoc>;
+  AddressInput: AddressInput;
   Agreement: ResolverTypeWrapper<AgreementDoc>;
   AgreementKind: AgreementKind;
   AgreementStatus: AgreementStatus;
@@ -904,6 +990,7 @@ export type ResolversTypes = {
   DataCategory: DataCategory;
   DataRequest: ResolverTypeWrapper<DataRequestDoc>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Disclosure: ResolverTypeWrapper<AuditEvent>;
   DisclosureAction: DisclosureAction;
   DocumentType: DocumentType;
   EntitlementCondition: EntitlementCondition;
@@ -920,6 +1007,7 @@ export type ResolversTypes = {
   MigrantConnection: ResolverTypeWrapper<Omit<MigrantConnection, 'edges'> & { edges: Array<ResolversTypes['MigrantEdge']> }>;
   MigrantEdge: ResolverTypeWrapper<Omit<MigrantEdge, 'node'> & { node: ResolversTypes['Migrant'] }>;
   MigrantFilter: MigrantFilter;
+  MigrantPatch: MigrantPatch;
   MinimiseStrategy: MinimiseStrategy;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -948,6 +1036,7 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Address: AddressDoc;
+  AddressInput: AddressInput;
   Agreement: AgreementDoc;
   AuditIntegrity: AuditIntegrity;
   Biometrics: Biometrics;
@@ -959,6 +1048,7 @@ export type ResolversParentTypes = {
   CriminalRecord: CriminalRecord;
   DataRequest: DataRequestDoc;
   DateTime: Scalars['DateTime']['output'];
+  Disclosure: AuditEvent;
   Entitlements: Entitlements;
   FieldEntitlement: FieldEntitlement;
   FilterEntitlement: FilterEntitlement;
@@ -970,6 +1060,7 @@ export type ResolversParentTypes = {
   MigrantConnection: Omit<MigrantConnection, 'edges'> & { edges: Array<ResolversParentTypes['MigrantEdge']> };
   MigrantEdge: Omit<MigrantEdge, 'node'> & { node: ResolversParentTypes['Migrant'] };
   MigrantFilter: MigrantFilter;
+  MigrantPatch: MigrantPatch;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PartialDate: Scalars['PartialDate']['output'];
@@ -1087,6 +1178,16 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DisclosureResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Disclosure'] = ResolversParentTypes['Disclosure']> = {
+  agency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  agreementId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  coordinates?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  party?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['Purpose']>, ParentType, ContextType>;
+};
+
 export type EntitlementsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Entitlements'] = ResolversParentTypes['Entitlements']> = {
   agreementId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   clearance?: Resolver<ResolversTypes['Clearance'], ParentType, ContextType>;
@@ -1158,7 +1259,9 @@ export type MigrantEdgeResolvers<ContextType = GatewayContext, ParentType extend
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   decideDataRequest?: Resolver<ResolversTypes['DataRequest'], ParentType, ContextType, RequireFields<MutationDecideDataRequestArgs, 'decision' | 'id'>>;
+  eraseMigrant?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationEraseMigrantArgs, 'id' | 'reason'>>;
   recordConsent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType, RequireFields<MutationRecordConsentArgs, 'evidence' | 'migrantId' | 'purpose'>>;
+  rectifyMigrant?: Resolver<Maybe<ResolversTypes['Migrant']>, ParentType, ContextType, RequireFields<MutationRectifyMigrantArgs, 'id' | 'patch'>>;
   submitDataRequest?: Resolver<ResolversTypes['DataRequest'], ParentType, ContextType, RequireFields<MutationSubmitDataRequestArgs, 'input'>>;
   withdrawConsent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType, RequireFields<MutationWithdrawConsentArgs, 'migrantId' | 'purpose'>>;
   withdrawDataRequest?: Resolver<ResolversTypes['DataRequest'], ParentType, ContextType, RequireFields<MutationWithdrawDataRequestArgs, 'id'>>;
@@ -1185,6 +1288,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   auditIntegrity?: Resolver<ResolversTypes['AuditIntegrity'], ParentType, ContextType>;
   dataRequest?: Resolver<Maybe<ResolversTypes['DataRequest']>, ParentType, ContextType, RequireFields<QueryDataRequestArgs, 'id'>>;
   dataRequests?: Resolver<Array<ResolversTypes['DataRequest']>, ParentType, ContextType, Partial<QueryDataRequestsArgs>>;
+  disclosureHistory?: Resolver<Array<ResolversTypes['Disclosure']>, ParentType, ContextType, RequireFields<QueryDisclosureHistoryArgs, 'migrantId'>>;
   entitlements?: Resolver<ResolversTypes['Entitlements'], ParentType, ContextType>;
   me?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
   migrant?: Resolver<Maybe<ResolversTypes['Migrant']>, ParentType, ContextType, RequireFields<QueryMigrantArgs, 'id'>>;
@@ -1216,6 +1320,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   CriminalRecord?: CriminalRecordResolvers<ContextType>;
   DataRequest?: DataRequestResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Disclosure?: DisclosureResolvers<ContextType>;
   Entitlements?: EntitlementsResolvers<ContextType>;
   FieldEntitlement?: FieldEntitlementResolvers<ContextType>;
   FilterEntitlement?: FilterEntitlementResolvers<ContextType>;

@@ -8,10 +8,10 @@ import { insertConsent, activeConsents, withdrawConsents } from '../data/consent
 import { consentId } from '../data/importWorld';
 import { insertRequest, transitionPending } from '../data/dataRequests';
 import type { DataRequestDoc } from '../data/documents';
-import { findLiveMigrant } from '../data/migrants';
+import { eraseMigrantRecord, findLiveMigrant, rectifyMigrantRecord, type MigrantCorrection } from '../data/migrants';
 import { addDays, parseIsoDate, startOfUtcDay } from '../policy/calendar';
 import type { DataCategory } from '../policy/taxonomy';
-import type { MutationResolvers } from '../generated/resolvers-types';
+import type { MigrantPatch, MutationResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../server/errors';
 import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
 
@@ -105,6 +105,26 @@ export const Mutation: MutationResolvers = {
     });
   },
 
+  rectifyMigrant: async (_parent, { id, patch }, context) => {
+    const internalId = await ownRecord(id, context);
+    const correction = correctionOf(patch);
+    if (Object.keys(correction).length === 0) throw bad('`patch` changes nothing.');
+    if (!(await rectifyMigrantRecord(context.collections, internalId, context.caller.party, correction))) throw bad('No such record under this agreement.');
+    context.privacy?.noteSubjects([internalId]);
+    const { loaders } = requireTreaty(context);
+    loaders.migrant.clear(internalId);
+    return loaders.migrant.load(internalId);
+  },
+
+  eraseMigrant: async (_parent, { id, reason }, context) => {
+    const internalId = await ownRecord(id, context);
+    const why = text(reason, 'reason', 500);
+    if (!(await eraseMigrantRecord(context.collections, internalId, context.caller.party, why, context.now))) throw bad('No such record under this agreement.');
+    context.privacy?.noteSubjects([internalId]);
+    requireTreaty(context).loaders.migrant.clear(internalId);
+    return true;
+  },
+
   withdrawConsent: async (_parent, { migrantId, purpose }, context) => {
     const id = await ownRecord(migrantId, context);
     context.privacy?.noteSubjects([id]);
@@ -113,6 +133,50 @@ export const Mutation: MutationResolvers = {
     return withdrawn;
   },
 };
+
+const NAME_FIELDS = ['givenName', 'familyName', 'placeOfBirth'] as const;
+const ADDRESS_FIELDS = ['line1', 'city', 'region', 'postalCode'] as const;
+const COUNTRY = /^[A-Z]{3}$/;
+
+/** The validated correction of a patch; a field given as null is cleared. */
+function correctionOf(patch: MigrantPatch): MigrantCorrection {
+  const correction: MigrantCorrection = {};
+  for (const field of NAME_FIELDS) {
+    const value = patch[field];
+    if (value !== undefined) correction[field] = value === null ? null : text(value, field, 200);
+  }
+  if (patch.nationality !== undefined) {
+    if (patch.nationality !== null && !COUNTRY.test(patch.nationality)) throw bad('`nationality` must be an ISO 3166-1 alpha-3 code.');
+    correction.nationality = patch.nationality;
+  }
+  if (patch.sex !== undefined) correction.sex = patch.sex;
+  if (patch.legalStatus !== undefined) correction.legalStatus = patch.legalStatus;
+  for (const field of ['dateOfBirth', 'arrivalDate'] as const) {
+    const value = patch[field];
+    if (value === undefined) continue;
+    const date = value === null ? null : parseIsoDate(value);
+    if (value !== null && !date) throw bad(`\`${field}\` must be a full date YYYY-MM-DD.`);
+    correction[field] = date;
+  }
+  if (correction.dateOfBirth && correction.arrivalDate && correction.arrivalDate < correction.dateOfBirth) {
+    throw bad('`arrivalDate` must not be before `dateOfBirth`.');
+  }
+  if (patch.address !== undefined) {
+    const a = patch.address;
+    if (a !== null && a.country != null && !COUNTRY.test(a.country)) throw bad('`address.country` must be an ISO 3166-1 alpha-3 code.');
+    correction.address =
+      a === null
+        ? null
+        : {
+            line1: a.line1 == null ? null : text(a.line1, 'address.line1', 200),
+            city: a.city == null ? null : text(a.city, 'address.city', 200),
+            region: a.region == null ? null : text(a.region, 'address.region', 200),
+            postalCode: a.postalCode == null ? null : text(a.postalCode, 'address.postalCode', 20),
+            country: a.country ?? null,
+          };
+  }
+  return correction;
+}
 
 function bad(message: string): Error {
   return gatewayError('BAD_USER_INPUT', message);

@@ -3,9 +3,10 @@
  * Every read of records goes through `requireTreaty`, so a request without a valid
  * treaty context reads nothing.
  */
-import { countMigrants, findMigrantPage, type MigrantCriteria } from '../data/migrants';
+import { countMigrants, findLiveMigrant, findMigrantPage, type MigrantCriteria } from '../data/migrants';
 import { findAgreement, findAgreementsOfParty } from '../data/agreements';
 import { listRequests } from '../data/dataRequests';
+import { findDisclosures } from '../data/auditStore';
 import { startOfUtcDay } from '../policy/calendar';
 import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
@@ -59,6 +60,17 @@ export const Query: QueryResolvers = {
   },
 
   entitlements: (_parent, _args, context) => entitlementsOf(context),
+
+  disclosureHistory: async (_parent, { migrantId }, context) => {
+    const { treaty } = requireTreaty(context);
+    const id = treaty.pseudonyms.decode(migrantId);
+    const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });
+    const { roles, party } = context.caller;
+    const allowed = roles.includes('OVERSIGHT') || (roles.includes('DATA_CONTROLLER') && record?.holder === party);
+    if (!allowed) throw gatewayError('FORBIDDEN', 'disclosureHistory needs OVERSIGHT, or DATA_CONTROLLER of the record\'s holder.');
+    if (!record) throw gatewayError('BAD_USER_INPUT', 'No such record under this agreement.');
+    return findDisclosures(context.collections.auditEvents, record._id);
+  },
 
   auditIntegrity: (_parent, _args, context) => {
     if (!context.caller.roles.includes('OVERSIGHT')) throw gatewayError('FORBIDDEN', 'auditIntegrity needs the role OVERSIGHT.');

@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/resolvers-types';
 import { Agreement, Grant, Party } from './Agreement';
 import { Consent } from './Consent';
 import { DataRequest } from './DataRequest';
+import { Disclosure } from './Disclosure';
 import { Mutation } from './Mutation';
 import { Migrant, TravelDocument, VictimStatus } from './Migrant';
 import { Query } from './Query';
@@ -12,6 +13,7 @@ export const resolvers: Resolvers = {
   Query,
   Mutation,
   Consent,
+  Disclosure,
   Migrant,
   TravelDocument,
   VictimStatus,
