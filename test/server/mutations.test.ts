@@ -134,6 +134,18 @@ describe('permissions and bad input', () => {
     expect(await tg.db.collection('dataRequests').countDocuments()).toBe(count);
   });
 
+  it('submitDataRequest needs the caller\'s party to be a party to the agreement', async () => {
+    const esp = await signDevToken({ party: 'ESP', roles: ['CASEWORKER'] });
+    expect(codes(await submit({}, esp))).toEqual(['NOT_A_PARTY']);
+  });
+
+  it('withdrawConsent needs DATA_CONTROLLER of the record\'s holder', async () => {
+    const WITHDRAW = 'mutation($m: ID!) { withdrawConsent(migrantId: $m, purpose: RETURN_AND_READMISSION) { active } }';
+    for (const token of [tokens['ita'], tokens['ngaController']]) {
+      expect(codes(await graphql(tg.url, { query: WITHDRAW, variables: { m: amara }, token, ...RR }))).toEqual(['FORBIDDEN']);
+    }
+  });
+
   it('refuses approvals with categories not asked for, or a past validUntil', async () => {
     const { id } = data<{ id: string }>(await submit({ categories: ['IDENTITY'] }), 'submitDataRequest');
     for (const variables of [{ categories: ['TRAVEL_DOCUMENT'] }, { validUntil: '2025-05-31' }, { validUntil: '2025-06' }]) {
