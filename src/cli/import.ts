@@ -4,7 +4,7 @@
  * every problem listed, and nothing of it is written. Exit code 0 on success, 1 when a
  * file was rejected, 2 on bad usage.
  */
-import { connectDatabase, ensureIndexes } from '../data/database';
+import { exitWith, withCliDatabase } from './cliDatabase';
 import { ImportRejectedError, importWorldFile } from '../data/importWorld';
 
 async function main(): Promise<number> {
@@ -13,41 +13,27 @@ async function main(): Promise<number> {
     process.stderr.write('usage: npm run import -- <file.json> [<file.json> ...]\n');
     return 2;
   }
-  const uri = process.env['MONGODB_URI'];
-  if (!uri) {
-    process.stderr.write(
-      'MONGODB_URI is not set: set it to the database to import into (npm start prints the URI of its embedded database).\n',
-    );
-    return 2;
-  }
-  const client = await connectDatabase(uri);
-  try {
-    const db = client.db(process.env['MONGODB_DB'] || 'treatygate');
-    await ensureIndexes(db);
-    let failed = false;
-    for (const file of files) {
-      try {
-        const s = await importWorldFile(client, db, file);
-        process.stdout.write(
-          `${file}: imported ${s.parties} parties, ${s.agreements} agreements, ${s.migrants} migrants, ` +
-            `${s.dataRequests} data requests, ${s.consents} consents${s.transactional ? ' (one transaction)' : ''}\n`,
-        );
-      } catch (error) {
-        if (!(error instanceof ImportRejectedError)) throw error;
-        process.stderr.write(`${error.message}\n`);
-        failed = true;
+  return withCliDatabase(
+    'MONGODB_URI is not set: set it to the database to import into (npm start prints the URI of its embedded database).',
+    { indexes: true },
+    async (client, db) => {
+      let failed = false;
+      for (const file of files) {
+        try {
+          const s = await importWorldFile(client, db, file);
+          process.stdout.write(
+            `${file}: imported ${s.parties} parties, ${s.agreements} agreements, ${s.migrants} migrants, ` +
+              `${s.dataRequests} data requests, ${s.consents} consents${s.transactional ? ' (one transaction)' : ''}\n`,
+          );
+        } catch (error) {
+          if (!(error instanceof ImportRejectedError)) throw error;
+          process.stderr.write(`${error.message}\n`);
+          failed = true;
+        }
       }
-    }
-    return failed ? 1 : 0;
-  } finally {
-    await client.close();
-  }
+      return failed ? 1 : 0;
+    },
+  );
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`import failed: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+exitWith(main(), 'import failed');

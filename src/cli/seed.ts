@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { connectDatabase, ensureIndexes } from '../data/database';
+import { exitWith, withCliDatabase } from './cliDatabase';
 import { generateWorld } from '../data/generateWorld';
 import { ImportRejectedError, importWorld } from '../data/importWorld';
 
@@ -38,33 +38,19 @@ async function main(): Promise<number> {
     process.stdout.write(`wrote ${values.out}: ${world.migrants.length} migrants (seed ${seed})\n`);
     return 0;
   }
-  const uri = process.env['MONGODB_URI'];
-  if (!uri) {
-    process.stderr.write('MONGODB_URI is not set: set it, or write the world to a file with --out.\n');
-    return 2;
-  }
-  const client = await connectDatabase(uri);
-  try {
-    const db = client.db(process.env['MONGODB_DB'] || 'treatygate');
-    await ensureIndexes(db);
-    const s = await importWorld(client, db, world, `<seed ${seed}>`);
-    process.stdout.write(`seeded ${s.migrants} migrants, ${s.dataRequests} data requests, ${s.consents} consents (seed ${seed})\n`);
-    return 0;
-  } catch (error) {
-    if (error instanceof ImportRejectedError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
+  return withCliDatabase('MONGODB_URI is not set: set it, or write the world to a file with --out.', { indexes: true }, async (client, db) => {
+    try {
+      const s = await importWorld(client, db, world, `<seed ${seed}>`);
+      process.stdout.write(`seeded ${s.migrants} migrants, ${s.dataRequests} data requests, ${s.consents} consents (seed ${seed})\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof ImportRejectedError) {
+        process.stderr.write(`${error.message}\n`);
+        return 1;
+      }
+      throw error;
     }
-    throw error;
-  } finally {
-    await client.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`seed failed: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+exitWith(main(), 'seed failed');
