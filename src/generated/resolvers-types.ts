@@ -669,6 +669,20 @@ export type Query = {
   migrant: Maybe<Migrant>;
   /** Records in this context's scope, a page at a time (`first` defaults to 50). */
   migrants: MigrantConnection;
+  /**
+   * Counts of the records in this context's scope (the same rows `migrants` would see,
+   * without any data request widening them), grouped by up to three dimensions, with
+   * disclosure control. Each dimension, and each filter field, needs the grant's level
+   * for its data category to be at least AGGREGATE (`VICTIM_STATUS`: the special
+   * category listed in the grant and a purpose the field allows; `HOLDER` is not
+   * personal data), else `FILTER_NOT_PERMITTED`. Dimensions and filter fields together
+   * name at most three dimensions (`BAD_USER_INPUT`). A cell below the agreement's
+   * `minCellSize` is suppressed (`count: null`), and further cells are suppressed so
+   * that no suppressed count can be recovered by subtraction from the total or from
+   * the margins of the table. Counts come from a database aggregation; no record is
+   * loaded into the gateway.
+   */
+  statistics: Statistics;
 };
 
 
@@ -726,6 +740,16 @@ export type QueryMigrantsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<MigrantFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Read access. Every field that reads records needs the headers `X-Agreement-Id` and
+ * `X-Purpose` (the treaty context); `me` needs only a token.
+ */
+export type QueryStatisticsArgs = {
+  filter?: InputMaybe<StatisticsFilter>;
+  groupBy: Array<StatDimension>;
 };
 
 /** Why a field was withheld. */
@@ -821,6 +845,61 @@ export type StatDimension =
   | 'SEX'
   /** Victim-of-trafficking status. */
   | 'VICTIM_STATUS';
+
+/** A table of counts with disclosure control. */
+export type Statistics = {
+  __typename?: 'Statistics';
+  /**
+   * One cell per combination of values that occurs in scope, sorted by key. Cells that
+   * would count zero are not listed.
+   */
+  cells: Array<StatisticsCell>;
+  /** The dimensions of each cell's key, in order (as asked). */
+  groupBy: Array<StatDimension>;
+  /** The agreement's smallest shown count. */
+  minCellSize: Scalars['Int']['output'];
+  /** Number of cells whose count is withheld. */
+  suppressedCells: Scalars['Int']['output'];
+  /** Records counted over all cells; null when below `minCellSize`. */
+  total: Maybe<Scalars['Int']['output']>;
+};
+
+/** One cell of a statistics table. */
+export type StatisticsCell = {
+  __typename?: 'StatisticsCell';
+  /** The number of records; null when suppressed. */
+  count: Maybe<Scalars['Int']['output']>;
+  /**
+   * The cell's value of each dimension, in the order of `groupBy`: a code, an enum
+   * value, an age band (`30-39`, `90+`), a year, or `UNKNOWN` where no value is on record.
+   */
+  key: Array<Scalars['String']['output']>;
+  /** Whether the count is withheld (below `minCellSize`, or to protect another withheld cell). */
+  suppressed: Scalars['Boolean']['output'];
+};
+
+/**
+ * Narrows `statistics` to one value of a dimension (a slice of the table that groups by
+ * it). Each field counts as a dimension, with that dimension's permission rule; finer
+ * filters (names, document numbers, exact dates) are not offered, so that counts cannot
+ * be differenced down to a person.
+ */
+export type StatisticsFilter = {
+  /** Ten-year age band at today's date, e.g. `30-39` (dimension AGE_BAND). */
+  ageBand?: InputMaybe<Scalars['String']['input']>;
+  /** Year of arrival (dimension ARRIVAL_YEAR). */
+  arrivalYear?: InputMaybe<Scalars['Int']['input']>;
+  /** Code of the holding party (dimension HOLDER). */
+  holder?: InputMaybe<Scalars['String']['input']>;
+  /** Legal status (dimension LEGAL_STATUS). */
+  legalStatus?: InputMaybe<LegalStatus>;
+  /** Nationality, ISO 3166-1 alpha-3 (dimension NATIONALITY). */
+  nationality?: InputMaybe<Scalars['String']['input']>;
+  /** Sex (dimension SEX). */
+  sex?: InputMaybe<Sex>;
+  /** Victim-of-trafficking status (dimension VICTIM_STATUS). */
+  victimStatus?: InputMaybe<VictimStatusValue>;
+};
 
 /** Which records a grant covers (row-level scope). */
 export type SubjectScope =
@@ -1024,6 +1103,9 @@ export type ResolversTypes = {
   Sex: Sex;
   SpecialCategory: SpecialCategory;
   StatDimension: StatDimension;
+  Statistics: ResolverTypeWrapper<Statistics>;
+  StatisticsCell: ResolverTypeWrapper<StatisticsCell>;
+  StatisticsFilter: StatisticsFilter;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SubjectScope: SubjectScope;
   SubmitDataRequestInput: SubmitDataRequestInput;
@@ -1066,6 +1148,9 @@ export type ResolversParentTypes = {
   PartialDate: Scalars['PartialDate']['output'];
   Party: PartyDoc;
   Query: Record<PropertyKey, never>;
+  Statistics: Statistics;
+  StatisticsCell: StatisticsCell;
+  StatisticsFilter: StatisticsFilter;
   String: Scalars['String']['output'];
   SubmitDataRequestInput: SubmitDataRequestInput;
   TravelDocument: TravelDocumentDoc;
@@ -1293,6 +1378,21 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
   migrant?: Resolver<Maybe<ResolversTypes['Migrant']>, ParentType, ContextType, RequireFields<QueryMigrantArgs, 'id'>>;
   migrants?: Resolver<ResolversTypes['MigrantConnection'], ParentType, ContextType, Partial<QueryMigrantsArgs>>;
+  statistics?: Resolver<ResolversTypes['Statistics'], ParentType, ContextType, RequireFields<QueryStatisticsArgs, 'groupBy'>>;
+};
+
+export type StatisticsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Statistics'] = ResolversParentTypes['Statistics']> = {
+  cells?: Resolver<Array<ResolversTypes['StatisticsCell']>, ParentType, ContextType>;
+  groupBy?: Resolver<Array<ResolversTypes['StatDimension']>, ParentType, ContextType>;
+  minCellSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  suppressedCells?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type StatisticsCellResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StatisticsCell'] = ResolversParentTypes['StatisticsCell']> = {
+  count?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  key?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type TravelDocumentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TravelDocument'] = ResolversParentTypes['TravelDocument']> = {
@@ -1334,6 +1434,8 @@ export type Resolvers<ContextType = GatewayContext> = {
   PartialDate?: GraphQLScalarType;
   Party?: PartyResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Statistics?: StatisticsResolvers<ContextType>;
+  StatisticsCell?: StatisticsCellResolvers<ContextType>;
   TravelDocument?: TravelDocumentResolvers<ContextType>;
   VictimStatus?: VictimStatusResolvers<ContextType>;
 };

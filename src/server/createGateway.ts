@@ -31,6 +31,7 @@ import { privacyReportPlugin } from './plugins/privacyReport';
 import { treatyGuardPlugin } from './plugins/treatyGuard';
 import { createProjectionPlan } from './projectionPlan';
 import { buildGatewaySchema, type PrivacyMode } from './schema';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
 
 export type Authenticator = (authorizationHeader: string | undefined) => Promise<Caller>;
 
@@ -141,6 +142,11 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  // The SDL with its privacy directives and privacy lines, for integrators' codegen.
+  const sdl = `${printSchemaWithDirectives(schema)}\n`;
+  app.get('/schema.graphql', (_req, res) => {
+    res.type('application/graphql; charset=utf-8').set('Content-Disposition', 'inline; filename="schema.graphql"').send(sdl);
   });
   app.use(
     '/graphql',
