@@ -21,8 +21,21 @@ export interface AuditFacts {
   readonly documentHash: string;
   /** Internal ids of the records something was disclosed or minimised about. */
   readonly subjectIds: readonly string[];
-  /** Coordinates by action. */
-  readonly coordinates: { readonly DISCLOSED: readonly string[]; readonly MINIMISED: readonly string[]; readonly REDACTED: readonly string[] };
+  /** Coordinates by action (AGGREGATED: fields counted by in statistics; only when there are some). */
+  readonly coordinates: {
+    readonly DISCLOSED: readonly string[];
+    readonly MINIMISED: readonly string[];
+    readonly REDACTED: readonly string[];
+    readonly AGGREGATED?: readonly string[];
+  };
+  /** Statistics tables released: dimensions, filter codes, cells and withheld cells (only when there are some). */
+  readonly aggregates?: ReadonlyArray<{
+    readonly groupBy: readonly string[];
+    readonly filter: Readonly<Record<string, string>>;
+    readonly cells: number;
+    readonly suppressedCells: number;
+    readonly totalWithheld: boolean;
+  }>;
   readonly outcome: 'DISCLOSED' | 'REFUSED' | 'MUTATED';
 }
 

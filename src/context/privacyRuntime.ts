@@ -12,7 +12,12 @@ import type { TreatyContext } from './treatyContext';
 
 export interface PrivacyReportEntry {
   readonly coordinate: string;
-  readonly action: 'DISCLOSED' | 'MINIMISED' | 'REDACTED';
+  /**
+   * Per record: DISCLOSED, MINIMISED, REDACTED. Statistics: AGGREGATED (a field counted
+   * by, `count` = cells of the table) and SUPPRESSED (`Query.statistics`: withheld cells;
+   * `Statistics.total`: the withheld total).
+   */
+  readonly action: 'DISCLOSED' | 'MINIMISED' | 'REDACTED' | 'AGGREGATED' | 'SUPPRESSED';
   readonly reason?: string;
   readonly strategy?: string;
   readonly count: number;
@@ -31,6 +36,26 @@ export interface RequestPrivacy extends PrivacyRuntime {
   disclosedSubjects(): string[];
   /** Notes records a mutation concerns, for the audit trail. */
   noteSubjects(ids: Iterable<string>): void;
+  /** The schema's policy of an annotated field, by coordinate. */
+  policyOf(coordinate: string): FieldPolicy | undefined;
+  /** Notes a statistics table released in this request (report entries, and the audit trail). */
+  noteAggregate(release: AggregateRelease): void;
+  /** The statistics tables released in this request. */
+  aggregates(): readonly AggregateRelease[];
+}
+
+/** What one statistics table released: the fields counted by, and what was withheld. */
+export interface AggregateRelease {
+  readonly groupBy: readonly string[];
+  /** Filter dimensions and their values (codes and bands, never personal values). */
+  readonly filter: Readonly<Record<string, string>>;
+  /** Coordinates of the fields the table counts by (dimensions and filters). */
+  readonly coordinates: readonly string[];
+  readonly cells: number;
+  /** Cells withheld below the threshold, and to protect them. */
+  readonly primary: number;
+  readonly complementary: number;
+  readonly totalWithheld: boolean;
 }
 
 const WITHHELD: StaticDecision = Object.freeze({ action: 'REDACT', reason: 'CATEGORY_NOT_GRANTED' });
@@ -67,6 +92,7 @@ export function createRequestPrivacy(
   };
 
   const subjects = new Set<string>();
+  const released: AggregateRelease[] = [];
   const record = (coordinate: string, decision: Decision, owner: string | null): void => {
     decided = true;
     if (owner !== null && decision.action !== 'REDACT') subjects.add(owner);
@@ -108,12 +134,36 @@ export function createRequestPrivacy(
       if (Array.isArray(value)) value.forEach(adoptOne);
       else adoptOne(value);
     },
-    report: () => reportOf(counts),
+    report: () => [...reportOf(counts), ...aggregateReportOf(released)],
     disclosedSubjects: () => [...subjects].sort(),
     noteSubjects(ids) {
       for (const id of ids) subjects.add(id);
     },
+    policyOf: (coordinate) => policies.get(coordinate),
+    noteAggregate(release) {
+      decided = true;
+      released.push(release);
+    },
+    aggregates: () => [...released],
   };
+}
+
+/** Report entries of the statistics tables of a request, merged by coordinate and outcome. */
+function aggregateReportOf(releases: readonly AggregateRelease[]): PrivacyReportEntry[] {
+  const entries = new Map<string, PrivacyReportEntry>();
+  const add = (entry: PrivacyReportEntry): void => {
+    if (entry.count === 0) return;
+    const key = `${entry.coordinate}|${entry.action}|${entry.reason ?? ''}`;
+    const found = entries.get(key);
+    entries.set(key, found ? { ...found, count: found.count + entry.count } : entry);
+  };
+  for (const release of releases) {
+    for (const coordinate of release.coordinates) add({ coordinate, action: 'AGGREGATED', count: release.cells });
+    add({ coordinate: 'Query.statistics', action: 'SUPPRESSED', reason: 'BELOW_MIN_CELL_SIZE', count: release.primary });
+    add({ coordinate: 'Query.statistics', action: 'SUPPRESSED', reason: 'COMPLEMENTARY_SUPPRESSION', count: release.complementary });
+    if (release.totalWithheld) add({ coordinate: 'Statistics.total', action: 'SUPPRESSED', reason: 'BELOW_MIN_CELL_SIZE', count: 1 });
+  }
+  return [...entries.values()].sort((a, b) => a.coordinate.localeCompare(b.coordinate) || a.action.localeCompare(b.action));
 }
 
 /** One entry per coordinate and outcome, sorted; outcomes that are equal in value are merged. */

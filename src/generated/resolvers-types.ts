@@ -672,7 +672,7 @@ export type Query = {
   /**
    * Counts of the records in this context's scope (the same rows `migrants` would see,
    * without any data request widening them), grouped by up to three dimensions, with
-   * disclosure control. Each dimension, and each filter field, needs the grant's level
+   * disclosure control. A table has at most 50,000 cells. Each dimension, and each filter field, needs the grant's level
    * for its data category to be at least AGGREGATE (`VICTIM_STATUS`: the special
    * category listed in the grant and a purpose the field allows; `HOLDER` is not
    * personal data), else `FILTER_NOT_PERMITTED`. Dimensions and filter fields together
@@ -850,8 +850,9 @@ export type StatDimension =
 export type Statistics = {
   __typename?: 'Statistics';
   /**
-   * One cell per combination of values that occurs in scope, sorted by key. Cells that
-   * would count zero are not listed.
+   * One cell per combination of the values each dimension takes in scope, sorted by key.
+   * A combination no record has counts zero, which is below any threshold: it is
+   * suppressed like any small count, so a zero reveals nothing either.
    */
   cells: Array<StatisticsCell>;
   /** The dimensions of each cell's key, in order (as asked). */

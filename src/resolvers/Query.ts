@@ -15,11 +15,14 @@ import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
 import { selectsField } from '../server/selection';
 import { entitlementsOf } from './entitlements';
 import { refuseRevealingFilters } from './filters';
+import { statistics } from './statistics';
 
 const DEFAULT_PAGE_SIZE = 50;
 
 export const Query: QueryResolvers = {
   me: (_parent, _args, context) => context.caller,
+
+  statistics,
 
   agreements: (_parent, _args, context) => findAgreementsOfParty(context.collections, context.caller.party),
 

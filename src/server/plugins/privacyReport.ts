@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditFacts } from '../../audit/chain';
-import type { PrivacyReportEntry } from '../../context/privacyRuntime';
+import type { AggregateRelease, PrivacyReportEntry } from '../../context/privacyRuntime';
 import type { AuditWriter } from '../../data/auditStore';
 import type { GatewayContext } from '../GatewayContext';
 import type { Logger } from '../logger';
@@ -39,7 +39,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
           const fields = privacy.report();
           let auditId: string | null = null;
           const mutation = operation?.operation === 'mutation';
-          if (mutation || fields.some((f) => f.action !== 'REDACTED')) {
+          if (mutation || privacy.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
             const facts: AuditFacts = {
               at: now,
               sub: caller.sub,
@@ -51,6 +51,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
               documentHash: createHash('sha256').update(source ?? '').digest('hex'),
               subjectIds: privacy.disclosedSubjects(),
               coordinates: coordinatesByAction(fields),
+              ...aggregatesOf(privacy.aggregates()),
               outcome: !mutation ? 'DISCLOSED' : result.errors?.length ? 'REFUSED' : 'MUTATED',
             };
             try {
@@ -77,5 +78,25 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
 
 function coordinatesByAction(fields: readonly PrivacyReportEntry[]): AuditFacts['coordinates'] {
   const of = (action: PrivacyReportEntry['action']) => [...new Set(fields.filter((f) => f.action === action).map((f) => f.coordinate))];
-  return { DISCLOSED: of('DISCLOSED'), MINIMISED: of('MINIMISED'), REDACTED: of('REDACTED') };
+  const aggregated = of('AGGREGATED');
+  return {
+    DISCLOSED: of('DISCLOSED'),
+    MINIMISED: of('MINIMISED'),
+    REDACTED: of('REDACTED'),
+    ...(aggregated.length > 0 ? { AGGREGATED: aggregated } : {}),
+  };
+}
+
+/** The statistics tables of a response, for its audit event (absent when there are none). */
+function aggregatesOf(releases: readonly AggregateRelease[]): Pick<AuditFacts, 'aggregates'> {
+  if (releases.length === 0) return {};
+  return {
+    aggregates: releases.map((r) => ({
+      groupBy: [...r.groupBy],
+      filter: { ...r.filter },
+      cells: r.cells,
+      suppressedCells: r.primary + r.complementary,
+      totalWithheld: r.totalWithheld,
+    })),
+  };
 }

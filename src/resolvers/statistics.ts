@@ -1,0 +1,126 @@
+/**
+ * `Query.statistics` (contract section 5): validates the dimensions and the filter,
+ * checks each against the grant (FILTER_NOT_PERMITTED), counts in the database over the
+ * row scope, and applies disclosure control before anything leaves the gateway. The
+ * released table is noted for the privacy report and the audit trail.
+ */
+import { countByDimensions } from '../data/statistics';
+import { startOfUtcDay } from '../policy/calendar';
+import {
+  ageBandRange,
+  DIMENSION_FIELDS,
+  dimensionRefusal,
+  FILTER_DIMENSIONS,
+  MAX_STAT_DIMENSIONS,
+  MAX_TABLE_CELLS,
+  mergeGroups,
+  protectTable,
+  refusalText,
+  TableTooLargeError,
+  type ProtectedTable,
+  type StatFilterName,
+} from '../policy/statistics';
+import type { StatDimension } from '../policy/taxonomy';
+import type { QueryResolvers, StatisticsFilter } from '../generated/resolvers-types';
+import { gatewayError } from '../server/errors';
+import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+
+const CODE = /^[A-Z]{3}$/;
+const PARTY_CODE = /^[A-Za-z0-9_-]{1,32}$/;
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2200;
+
+/** The filter as dimension values in cell-key form; refuses values that cannot be keys. */
+function filterValues(filter: StatisticsFilter | null | undefined): Map<StatDimension, string> {
+  const values = new Map<StatDimension, string>();
+  if (!filter) return values;
+  for (const name of Object.keys(FILTER_DIMENSIONS) as StatFilterName[]) {
+    const raw = filter[name];
+    if (raw === null || raw === undefined) continue;
+    const dimension = FILTER_DIMENSIONS[name];
+    let value: string;
+    switch (name) {
+      case 'nationality':
+        if (typeof raw !== 'string' || !CODE.test(raw)) throw gatewayError('BAD_USER_INPUT', '`filter.nationality` must be an ISO 3166-1 alpha-3 code such as "NGA".');
+        value = raw;
+        break;
+      case 'holder':
+        if (typeof raw !== 'string' || !PARTY_CODE.test(raw)) throw gatewayError('BAD_USER_INPUT', '`filter.holder` must be a party code such as "ITA".');
+        value = raw;
+        break;
+      case 'ageBand':
+        if (typeof raw !== 'string' || ageBandRange(raw) === null) throw gatewayError('BAD_USER_INPUT', '`filter.ageBand` must be a ten-year band such as "30-39", or "90+".');
+        value = raw;
+        break;
+      case 'arrivalYear':
+        if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < FIRST_YEAR || raw > LAST_YEAR) {
+          throw gatewayError('BAD_USER_INPUT', `\`filter.arrivalYear\` must be a year from ${FIRST_YEAR} to ${LAST_YEAR}.`);
+        }
+        value = String(raw);
+        break;
+      default:
+        // Enums (sex, legalStatus, victimStatus) were validated by GraphQL.
+        value = String(raw);
+    }
+    values.set(dimension, value);
+  }
+  return values;
+}
+
+function groupByOf(groupBy: readonly StatDimension[]): StatDimension[] {
+  const seen = new Set<StatDimension>();
+  for (const dimension of groupBy) {
+    if (seen.has(dimension)) throw gatewayError('BAD_USER_INPUT', `\`groupBy\` names ${dimension} twice.`);
+    seen.add(dimension);
+  }
+  return [...groupBy];
+}
+
+export const statistics: NonNullable<QueryResolvers['statistics']> = async (_parent, args, context: GatewayContext) => {
+  const { treaty } = requireTreaty(context);
+  const groupBy = groupByOf(args.groupBy);
+  const filter = filterValues(args.filter);
+  // The table: the dimensions asked for, then those only filtered on (a slice of it).
+  const dimensions = [...groupBy, ...[...filter.keys()].filter((d) => !groupBy.includes(d))];
+  if (dimensions.length > MAX_STAT_DIMENSIONS) {
+    throw gatewayError('BAD_USER_INPUT', `A table has at most ${MAX_STAT_DIMENSIONS} dimensions, counting filtered ones; this one has ${dimensions.length}.`);
+  }
+  for (const dimension of dimensions) {
+    // Without a privacy runtime (the benchmark baseline) nothing is masked; suppression still applies.
+    const refusal = context.privacy ? dimensionRefusal(dimension, (c) => context.privacy!.policyOf(c), treaty.grant, treaty.purpose) : null;
+    if (refusal !== null) {
+      const use = groupBy.includes(dimension) ? 'Counting by' : 'Filtering on';
+      throw gatewayError('FILTER_NOT_PERMITTED', `${use} ${dimension} is not permitted in this context: ${refusalText(refusal)}.`);
+    }
+  }
+
+  const groups = await countByDimensions(context.collections, treaty.scope, dimensions, startOfUtcDay(context.now));
+  let table: ProtectedTable;
+  try {
+    table = protectTable(mergeGroups(groups), dimensions.length, treaty.agreement.minCellSize, {
+      keep: groupBy.length,
+      slice: dimensions.map((d) => filter.get(d)),
+    });
+  } catch (error) {
+    if (error instanceof TableTooLargeError) {
+      throw gatewayError('BAD_USER_INPUT', `The table would have ${error.cells} cells, more than ${MAX_TABLE_CELLS}: use fewer or coarser dimensions.`);
+    }
+    throw error;
+  }
+  context.privacy?.noteAggregate({
+    groupBy,
+    filter: Object.fromEntries(filter),
+    coordinates: [...new Set(dimensions.map((d) => DIMENSION_FIELDS[d] ?? 'Migrant.holder'))].sort(),
+    cells: table.cells.length,
+    primary: table.primary,
+    complementary: table.complementary,
+    totalWithheld: table.total === null,
+  });
+  return {
+    groupBy,
+    cells: table.cells.map((cell) => ({ key: [...cell.key], count: cell.count, suppressed: cell.suppressed })),
+    total: table.total,
+    suppressedCells: table.suppressedCells,
+    minCellSize: treaty.agreement.minCellSize,
+  };
+};
