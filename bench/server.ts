@@ -50,7 +50,16 @@ async function main(): Promise<void> {
     authenticate: await authenticatorFromConfig(config),
     privacyMode: mode,
   });
-  const server = createServer(gateway.app);
+  // `GET /bench/memory`: this process's memory, for the statistics bench (never part of the gateway).
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/bench/memory') {
+      const { rss, heapUsed } = process.memoryUsage();
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 }));
+      return;
+    }
+    gateway.app(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

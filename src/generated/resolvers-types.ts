@@ -314,6 +314,8 @@ export type Entitlements = {
   filters: Array<FilterEntitlement>;
   /** The purpose. */
   purpose: Purpose;
+  /** Which dimensions `statistics` may count by (and filter on) in the current context, and why not. */
+  statistics: Array<StatisticsEntitlement>;
   /** Which records the grant covers. */
   subjectScope: SubjectScope;
 };
@@ -879,6 +881,20 @@ export type StatisticsCell = {
   suppressed: Scalars['Boolean']['output'];
 };
 
+/** Whether `statistics` may use a dimension in the current context. */
+export type StatisticsEntitlement = {
+  __typename?: 'StatisticsEntitlement';
+  /** The dimension. */
+  dimension: StatDimension;
+  /** Whether it may be counted by or filtered on; when not, using it is refused with FILTER_NOT_PERMITTED. */
+  permitted: Scalars['Boolean']['output'];
+  /**
+   * Why not: PURPOSE_NOT_ALLOWED_FOR_FIELD, SPECIAL_CATEGORY_NOT_COVERED, CONSENT_REQUIRED,
+   * CATEGORY_NOT_GRANTED (below AGGREGATE) or FIELD_NOT_ANNOTATED.
+   */
+  reason: Maybe<Scalars['String']['output']>;
+};
+
 /**
  * Narrows `statistics` to one value of a dimension (a slice of the table that groups by
  * it). Each field counts as a dimension, with that dimension's permission rule; finer
@@ -1106,6 +1122,7 @@ export type ResolversTypes = {
   StatDimension: StatDimension;
   Statistics: ResolverTypeWrapper<Statistics>;
   StatisticsCell: ResolverTypeWrapper<StatisticsCell>;
+  StatisticsEntitlement: ResolverTypeWrapper<StatisticsEntitlement>;
   StatisticsFilter: StatisticsFilter;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SubjectScope: SubjectScope;
@@ -1151,6 +1168,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Statistics: Statistics;
   StatisticsCell: StatisticsCell;
+  StatisticsEntitlement: StatisticsEntitlement;
   StatisticsFilter: StatisticsFilter;
   String: Scalars['String']['output'];
   SubmitDataRequestInput: SubmitDataRequestInput;
@@ -1281,6 +1299,7 @@ export type EntitlementsResolvers<ContextType = GatewayContext, ParentType exten
   fields?: Resolver<Array<ResolversTypes['FieldEntitlement']>, ParentType, ContextType>;
   filters?: Resolver<Array<ResolversTypes['FilterEntitlement']>, ParentType, ContextType>;
   purpose?: Resolver<ResolversTypes['Purpose'], ParentType, ContextType>;
+  statistics?: Resolver<Array<ResolversTypes['StatisticsEntitlement']>, ParentType, ContextType>;
   subjectScope?: Resolver<ResolversTypes['SubjectScope'], ParentType, ContextType>;
 };
 
@@ -1396,6 +1415,12 @@ export type StatisticsCellResolvers<ContextType = GatewayContext, ParentType ext
   suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type StatisticsEntitlementResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StatisticsEntitlement'] = ResolversParentTypes['StatisticsEntitlement']> = {
+  dimension?: Resolver<ResolversTypes['StatDimension'], ParentType, ContextType>;
+  permitted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type TravelDocumentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TravelDocument'] = ResolversParentTypes['TravelDocument']> = {
   expiresOn?: Resolver<Maybe<ResolversTypes['PartialDate']>, ParentType, ContextType>;
   issuingCountry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1437,6 +1462,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Query?: QueryResolvers<ContextType>;
   Statistics?: StatisticsResolvers<ContextType>;
   StatisticsCell?: StatisticsCellResolvers<ContextType>;
+  StatisticsEntitlement?: StatisticsEntitlementResolvers<ContextType>;
   TravelDocument?: TravelDocumentResolvers<ContextType>;
   VictimStatus?: VictimStatusResolvers<ContextType>;
 };

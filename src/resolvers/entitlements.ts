@@ -3,6 +3,8 @@ import type { StaticDecision } from '../policy/decide';
 import type { Entitlements, FieldEntitlement, MigrantFilter } from '../generated/resolvers-types';
 import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
 import { FILTER_COORDINATES, filterPermitted } from './filters';
+import { dimensionRefusal } from '../policy/statistics';
+import { STAT_DIMENSIONS } from '../policy/taxonomy';
 
 export function entitlementsOf(context: GatewayContext): Entitlements {
   const { treaty } = requireTreaty(context);
@@ -18,6 +20,11 @@ export function entitlementsOf(context: GatewayContext): Entitlements {
     filters: (Object.keys(FILTER_COORDINATES) as (keyof MigrantFilter)[]).map((argument) => {
       const coordinate = FILTER_COORDINATES[argument];
       return { argument, permitted: coordinate === null || filterPermitted(coordinate, context) };
+    }),
+    statistics: STAT_DIMENSIONS.map((dimension) => {
+      // Without a privacy runtime (the benchmark baseline) nothing is masked.
+      const reason = privacy ? dimensionRefusal(dimension, (c) => privacy.policyOf(c), treaty.grant, treaty.purpose) : null;
+      return { dimension, permitted: reason === null, reason };
     }),
   };
 }

@@ -302,6 +302,24 @@ describe('statistics with disclosure control (the fixture as it is)', () => {
     expect(dataOf(await run(gw, police, STATS, { groupBy: ['NATIONALITY', 'HOLDER'] }))['statistics']).toBeTruthy();
   });
 
+  it('entitlements list which dimensions statistics may use, and why not', async () => {
+    const query = '{ entitlements { statistics { dimension permitted reason } } }';
+    const of = async (ctx: Ctx) =>
+      Object.fromEntries(
+        ((dataOf(await run(gw, ctx, query))['entitlements'] as { statistics: { dimension: string; permitted: boolean; reason: string | null }[] }).statistics).map(
+          (e) => [e.dimension, e.permitted ? 'yes' : e.reason],
+        ),
+      );
+    expect(await of(ANALYST)).toEqual({
+      NATIONALITY: 'yes', SEX: 'yes', AGE_BAND: 'yes', LEGAL_STATUS: 'yes', ARRIVAL_YEAR: 'yes', HOLDER: 'yes', VICTIM_STATUS: 'yes',
+    });
+    expect(await of({ party: 'NGA', agreementId: READMISSION, purpose: 'LAW_ENFORCEMENT' })).toEqual({
+      NATIONALITY: 'yes', SEX: 'yes', AGE_BAND: 'yes', LEGAL_STATUS: 'CATEGORY_NOT_GRANTED', ARRIVAL_YEAR: 'CATEGORY_NOT_GRANTED', HOLDER: 'yes',
+      VICTIM_STATUS: 'PURPOSE_NOT_ALLOWED_FOR_FIELD',
+    });
+    expect((await of({ party: 'ITA', agreementId: MED, purpose: 'SERVICE_DELIVERY' }))['VICTIM_STATUS']).toBe('SPECIAL_CATEGORY_NOT_COVERED');
+  });
+
   it('AGGREGATE allows counting but discloses nothing row by row', async () => {
     const rows = await run(gw, ANALYST, '{ migrants(first: 3) { edges { node { nationality sex legalStatus } } } }');
     const nodes = (dataOf(rows)['migrants'] as { edges: { node: Record<string, unknown> }[] }).edges.map((e) => e.node);
