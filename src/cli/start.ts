@@ -76,7 +76,7 @@ async function seedIfEmpty(client: MongoClient, config: GatewayConfig, logger: R
 }
 
 async function printWelcome(url: string, config: GatewayConfig, embedded: StartedDatabase | null): Promise<void> {
-  const lines = ['', `Treatygate is serving GraphQL at ${url}/graphql`, ''];
+  const lines = ['', `Treatygate is serving GraphQL at ${url}/graphql`, `Explorer (GraphiQL): ${url}/explorer`, ''];
   if (embedded) {
     lines.push(`Embedded database (${embedded.kind}): ${embedded.uri}`);
     lines.push(`  import into it:  MONGODB_URI='${embedded.uri}' npm run import -- file.json`, '');

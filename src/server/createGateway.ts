@@ -23,6 +23,7 @@ import { startOfUtcDay } from '../policy/calendar';
 import type { GatewayConfig } from './config';
 import { gatewayError } from './errors';
 import { createFormatError } from './formatError';
+import { createExplorerRouter } from './explorer';
 import type { GatewayContext } from './GatewayContext';
 import type { Logger } from './logger';
 import { createMetrics, type GatewayMetrics } from './metrics';
@@ -148,6 +149,8 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   app.get('/schema.graphql', (_req, res) => {
     res.type('application/graphql; charset=utf-8').set('Content-Disposition', 'inline; filename="schema.graphql"').send(sdl);
   });
+  // The self-hosted explorer (GraphiQL bundled by npm run build:explorer); personas only in development.
+  app.use('/explorer', createExplorerRouter({ production: config.production, devTokens: config.jwt.useDevKeys, introspection: config.introspection, logger }));
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),
