@@ -3,7 +3,7 @@
  * the explorer's docs and generated clients show how the field is governed.
  */
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, type GraphQLSchema } from 'graphql';
 import type { MinimiseStrategy } from '../src/policy/taxonomy';
 import { annotationOf, type FieldAnnotation } from './annotation';
 
@@ -37,7 +37,10 @@ export function describePrivacyTransformer(schema: GraphQLSchema): GraphQLSchema
       const annotation = annotationOf(field);
       if (!annotation) return field;
       const line = privacyLine(annotation);
-      return { ...field, description: field.description ? `${field.description}\n\n${line}` : line };
+      const description = field.description ? `${field.description}\n\n${line}` : line;
+      // The AST node too: printed SDL (`/schema.graphql`) takes descriptions from it.
+      const astNode = field.astNode ? { ...field.astNode, description: { kind: Kind.STRING as const, value: description, block: true } } : field.astNode;
+      return { ...field, description, astNode };
     },
   });
 }

@@ -5,7 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { GraphQLScalarType, type GraphQLSchema } from 'graphql';
 import { annotatePrivacyDirectives, applyPrivacyDirectives, privacyDirectiveTypeDefs } from '../../directives/index';
 import { resolvers } from '../resolvers/index';
 
@@ -27,9 +28,26 @@ export function loadSchemaSdl(dir: string = SCHEMA_DIR): string[] {
 export type PrivacyMode = 'enforced' | 'stripped';
 
 export function buildGatewaySchema(mode: PrivacyMode = 'enforced', typeDefs: string[] = loadSchemaSdl()): GraphQLSchema {
-  const schema = makeExecutableSchema({
-    typeDefs: [...privacyDirectiveTypeDefs, ...typeDefs],
-    resolvers: resolvers as never,
-  });
+  const schema = withScalarDescriptions(
+    makeExecutableSchema({
+      typeDefs: [...privacyDirectiveTypeDefs, ...typeDefs],
+      resolvers: resolvers as never,
+    }),
+  );
   return mode === 'enforced' ? applyPrivacyDirectives(schema) : annotatePrivacyDirectives(schema);
+}
+
+/**
+ * Custom scalars take their implementation from src/resolvers/scalars.ts, which replaces
+ * the description written in the SDL; put it back, so introspection and the explorer's
+ * docs describe them as `/schema.graphql` does.
+ */
+function withScalarDescriptions(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.SCALAR_TYPE]: (type) => {
+      const written = type.astNode?.description?.value;
+      if (type.description || !written) return type;
+      return new GraphQLScalarType({ ...type.toConfig(), description: written });
+    },
+  });
 }
