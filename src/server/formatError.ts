@@ -3,7 +3,7 @@
  * and a message written for callers. Unknown errors become INTERNAL_SERVER_ERROR and
  * database outages SERVICE_UNAVAILABLE; their details go to the log, never the response.
  */
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isDatabaseUnavailable } from '../data/database';
 import { isErrorCode } from './errors';
@@ -26,6 +26,17 @@ export function createFormatError(logger: Logger) {
     if (typeof code === 'string' && CALLER_MISTAKES.has(code)) {
       return { ...base, extensions: { code: 'BAD_USER_INPUT' } };
     }
+    // Automatic persisted queries: an unknown hash. The message stays the protocol's own,
+    // which standard clients look for before they resend the hash with the document.
+    if (code === 'PERSISTED_QUERY_NOT_FOUND') {
+      return { message: 'PersistedQueryNotFound', extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    // Apollo Server's own refusals of a malformed request (a hash that does not match the
+    // document, an unsupported persisted-query version, ...): HTTP 400, a message of its
+    // own about the request, no underlying error.
+    if (isRequestRefusal(error)) {
+      return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+    }
     if (isErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') {
       return { ...base, extensions: { code } };
     }
@@ -37,6 +48,12 @@ export function createFormatError(logger: Logger) {
     logger.error({ err: describe(original), path: formatted.path }, 'internal error');
     return { message: 'Internal server error.', ...pathOf(formatted), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
+}
+
+function isRequestRefusal(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError) return false;
+  const http = error.extensions['http'] as { status?: unknown } | undefined;
+  return http?.status === 400;
 }
 
 function pathOf(formatted: GraphQLFormattedError): { path?: readonly (string | number)[] } {
