@@ -30,6 +30,20 @@ export interface GatewayConfig {
   readonly bodyLimit: string;
   readonly logLevel: string;
   readonly introspection: boolean;
+  /** Operation limits, checked before execution (QUERY_TOO_COMPLEX past them). */
+  readonly limits: {
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxDirectives: number;
+    readonly maxTokens: number;
+    readonly maxCost: number;
+  };
+  /** Requests per caller (`sub`) per minute; 0: no limit. */
+  readonly rateLimitPerMinute: number;
+  /** Path of the trusted-documents manifest; null: any operation may run. */
+  readonly trustedDocuments: string | null;
+  /** Origins allowed to call `/graphql` from a browser; empty: same origin only. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -106,6 +120,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     problems.push(`INTROSPECTION must be true or false, got "${introspectionRaw}"`);
   }
 
+  const trustedDocuments = read('TRUSTED_DOCUMENTS') ?? null;
+  const corsOrigins = (read('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (!isOrigin(origin)) problems.push(`CORS_ORIGINS must list origins such as https://app.example.org (scheme, host, optional port), got "${origin}"`);
+  }
+
   const config: GatewayConfig = {
     nodeEnv,
     production,
@@ -126,9 +149,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     bodyLimit,
     logLevel,
     introspection: introspectionRaw === undefined ? !production : introspectionRaw === 'true',
+    limits: {
+      maxDepth: integer('MAX_DEPTH', 10, 1, 100),
+      maxAliases: integer('MAX_ALIASES', 30, 0, 1_000),
+      maxDirectives: integer('MAX_DIRECTIVES', 20, 0, 1_000),
+      maxTokens: integer('MAX_TOKENS', 5_000, 50, 1_000_000),
+      maxCost: integer('MAX_COST', 100_000, 1, 100_000_000),
+    },
+    rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    trustedDocuments,
+    corsOrigins,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** An origin as browsers send it: scheme and host (and port), nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(value: string, httpsOnly: boolean): boolean {

@@ -7,7 +7,8 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import type { Db } from 'mongodb';
 import type { Caller } from '../context/authenticate';
 import { createAgreementCache } from '../context/agreementCache';
@@ -24,6 +25,9 @@ import type { GatewayConfig } from './config';
 import { gatewayError } from './errors';
 import { createFormatError } from './formatError';
 import { createExplorerRouter } from './explorer';
+import { callerOf, graphqlHttpGuards, jsonErrorHandler } from './graphqlHttp';
+import { createOperationLimits } from './operationLimits';
+import { loadTrustedDocuments } from './trustedDocuments';
 import type { GatewayContext } from './GatewayContext';
 import type { Logger } from './logger';
 import { createMetrics, type GatewayMetrics } from './metrics';
@@ -64,11 +68,19 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   const agreements = createAgreementCache((id) => findAgreement(collections, id), config.agreementCacheTtlMs);
   const schema = buildGatewaySchema(privacyMode);
   const policies = collectFieldPolicies(schema);
+  // Read and checked at start: a bad manifest stops the gateway, naming the setting.
+  const trusted = config.trustedDocuments === null ? null : loadTrustedDocuments(config.trustedDocuments);
+  const limits = createOperationLimits(schema, { ...config.limits, maxPageSize: config.maxPageSize });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
+    // No "Did you mean ...?" and no type names in errors in production.
+    hideSchemaDetailsFromClientErrors: config.production,
+    // Batches are refused before Apollo Server; CSRF prevention stays on as a second line.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
     // Signals are handled by startGateway, which drains HTTP first and closes the database last.
     stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
@@ -83,15 +95,9 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   await apollo.start();
 
   const verifyAudit = () => verifyAuditTrail(db);
-  const contextFor = async ({ req }: { req: Request }): Promise<GatewayContext> => {
-    let caller: Caller;
-    try {
-      caller = await deps.authenticate(req.headers.authorization);
-    } catch (error) {
-      logger.info({ reason: (error as { reason?: string }).reason ?? (error as Error).message }, 'authentication refused');
-      metrics.errors.inc({ code: 'UNAUTHENTICATED' });
-      throw gatewayError('UNAUTHENTICATED');
-    }
+  const contextFor = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
+    // Verified by the HTTP guards before Apollo Server (src/server/graphqlHttp.ts).
+    const caller: Caller = callerOf(res);
     const now = clock();
     try {
       const treaty = await resolveTreaty(
@@ -134,6 +140,15 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
 
   const app = express();
   app.disable('x-powered-by');
+  // Standard security headers. The API answers JSON only, so its policy allows nothing;
+  // the explorer sets a policy of its own for its page.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -144,7 +159,9 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  // The SDL with its privacy directives and privacy lines, for integrators' codegen.
+  // The SDL with its privacy directives and privacy lines, for integrators' codegen. The
+  // schema is the published contract, so this is served in production too (where
+  // introspection is off): it shows no data and no more than the contract does.
   const sdl = `${printSchemaWithDirectives(schema)}\n`;
   app.get('/schema.graphql', (_req, res) => {
     res.type('application/graphql; charset=utf-8').set('Content-Disposition', 'inline; filename="schema.graphql"').send(sdl);
@@ -153,9 +170,12 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   app.use('/explorer', createExplorerRouter({ production: config.production, devTokens: config.jwt.useDevKeys, introspection: config.introspection, logger }));
   app.use(
     '/graphql',
-    express.json({ limit: config.bodyLimit }),
+    ...graphqlHttpGuards({ config, authenticate: deps.authenticate, limits, trusted, metrics, logger }),
     expressMiddleware(apollo, { context: contextFor }),
   );
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
   app.use(jsonErrorHandler(logger));
 
   return {
@@ -175,15 +195,4 @@ function treatyHeaders(req: Request): TreatyHeaders {
     return typeof value === 'string' && HEADER_VALUE.test(value.trim()) ? value.trim() : '\u0000invalid';
   };
   return { agreementId: one('x-agreement-id'), purpose: one('x-purpose'), dataRequestId: one('x-data-request-id') };
-}
-
-/** Body-parser and other HTTP-level errors as GraphQL-shaped JSON with a public code. */
-function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: { status?: number; type?: string }, _req, res, _next) => {
-    const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) logger.error({ err: { name: (error as Error).name } }, 'unhandled HTTP error');
-    const message =
-      status === 413 ? 'The request body is larger than the body limit.' : status === 500 ? 'Internal server error.' : 'The request is not valid.';
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }] });
-  };
 }

@@ -6,6 +6,7 @@ export interface GatewayMetrics {
   readonly requests: Counter<'outcome'>;
   readonly errors: Counter<'code'>;
   readonly duration: Histogram<'operation_type'>;
+  readonly rateLimited: Counter;
 }
 
 export function createMetrics(): GatewayMetrics {
@@ -23,6 +24,11 @@ export function createMetrics(): GatewayMetrics {
       name: 'treatygate_graphql_errors_total',
       help: 'GraphQL errors by public error code.',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'treatygate_rate_limited_total',
+      help: 'Requests refused with RATE_LIMITED (per-caller limit, RATE_LIMIT_PER_MINUTE).',
       registers: [registry],
     }),
     duration: new Histogram({
