@@ -6,7 +6,8 @@
  * - Built exactly as `npm start` builds the gateway (createGateway, the configured
  *   authenticator, the production MongoClient options), except for the privacy mode
  *   and a silent logger. The configuration is made from a fixed environment, so
- *   settings of the calling shell (JWT keys, LOG_LEVEL...) can't change what is measured.
+ *   settings of the calling shell (JWT keys, LOG_LEVEL...) can't change what is measured;
+ *   only RATE_LIMIT_PER_MINUTE is passed through when set.
  * - Port 0 (the default) takes a free port. Once listening, prints exactly one line
  *   `treatygate-bench ready mode=<mode> port=<port>` on standard output.
  * - Exits when its standard input closes (the bench went away), or on SIGTERM/SIGINT.
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
     PORT: process.argv[3] ?? process.env['BENCH_PORT'] ?? '0',
     MONGODB_URI: mongodbUri,
     MONGODB_DB: process.env['MONGODB_DB'] ?? 'bench',
+    // Passed through when set (the soak sets 0): the bench loads the gateway, not its rate limiter.
+    RATE_LIMIT_PER_MINUTE: process.env['RATE_LIMIT_PER_MINUTE'],
   });
   const client = await connectDatabase(mongodbUri);
   const gateway = await createGateway({
