@@ -63,14 +63,21 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   if (options.fixture) await importWorld(client, db, loadFixture(), 'small-world.json');
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: uri, ...options.env });
   const logger = createLogger(config.logLevel);
-  const gateway = await createGateway({
-    config,
-    db,
-    logger,
-    authenticate: createDevAuthenticator(),
-    ...(options.privacyMode ? { privacyMode: options.privacyMode } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway({
+      config,
+      db,
+      logger,
+      authenticate: createDevAuthenticator(),
+      ...(options.privacyMode ? { privacyMode: options.privacyMode } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+  } catch (error) {
+    // A gateway that does not start must not leave its client open (jest would not exit).
+    await client.close();
+    throw error;
+  }
   const server: Server = createServer(gateway.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
