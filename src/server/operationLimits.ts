@@ -108,6 +108,11 @@ export function createOperationLimits(schema: GraphQLSchema, settings: Operation
       if (error instanceof GraphQLError && /tokens\. Parsing aborted/.test(error.message)) {
         return { ok: false, code: 'QUERY_TOO_COMPLEX', message: `The document has more than ${settings.maxTokens} tokens (MAX_TOKENS).` };
       }
+      // The parser is recursive: nesting deep enough (`[[[[…`) exhausts the stack before
+      // the token limit. Never handed on (Apollo Server would parse it again).
+      if (!(error instanceof GraphQLError)) {
+        return { ok: false, code: 'QUERY_TOO_COMPLEX', message: 'The document nests too deeply to be parsed.' };
+      }
       // Not GraphQL: Apollo Server reports the syntax error as usual.
       return { ok: true, document: null, cost: null };
     }

@@ -130,6 +130,14 @@ describe('operation limits, batches and body limit (checked before any database 
     expect(past.reply.body.errors![0]!.message).toMatch(/more than 400 tokens/);
   });
 
+  it('refuses a document nested too deeply to parse (the parser would exhaust the stack) without leaking the runtime error', async () => {
+    const bomb = await run(`{ statistics(groupBy: ${'['.repeat(3000)}) { total } }`);
+    expect(bomb.reply.status).toBe(400);
+    expect(codes(bomb.reply)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(JSON.stringify(bomb.reply.body)).not.toMatch(/stack|Maximum/);
+    expect(bomb.commands).toEqual([]);
+  });
+
   it('cost counts list sizes: `first` multiplies, at the limit it runs, past it it is refused', async () => {
     // migrants: 1 + first × (edges: 1 + 1 × (node: 1 + 1 (givenName))) = 1 + 3 × first.
     const page = 'query($n: Int) { migrants(first: $n) { edges { node { givenName } } } }';
