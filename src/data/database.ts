@@ -2,7 +2,7 @@
  * The MongoDB client, typed collections and the indexes every query path uses.
  * The only module (with the rest of `src/data/`) that imports `mongodb`.
  */
-import { MongoClient, type Collection, type Db, type IndexDescription } from 'mongodb';
+import { MongoClient, type Collection, type Db, type IndexDescription, type MongoClientOptions } from 'mongodb';
 import {
   COLLECTIONS,
   type AgreementDoc,
@@ -24,17 +24,43 @@ export interface Collections {
 }
 
 /**
- * Connects with timeouts short enough that an unreachable database is reported in
- * seconds rather than hanging a request.
+ * The client options of the gateway and the command-line tools. Short enough that an
+ * unreachable database is reported in seconds rather than hanging a request:
+ *
+ * - `serverSelectionTimeoutMS`: an operation waits at most this long for a reachable
+ *   server. A stopped database (connections refused): SERVICE_UNAVAILABLE within this;
+ * - `connectTimeoutMS`: a new connection, and each heartbeat of the monitor;
+ * - `heartbeatFrequencyMS`: how often the monitor checks each server. A server that stops
+ *   answering without closing its connections (hung, or a network partition) is found
+ *   by the monitor within about heartbeatFrequencyMS + connectTimeoutMS; the operations
+ *   waiting on it are interrupted then (measured on a SIGSTOPped server: 6-8 s for an
+ *   operation in flight, including the driver's one retry; 3 s for later ones);
+ * - `socketTimeoutMS`: the last bound for one round trip; above the longest legitimate
+ *   one (a statistics aggregation over a large scope), so it never cuts a slow answer
+ *   short on a healthy server;
+ * - `maxPoolSize`: connections per server and gateway instance.
  */
+export const DATABASE_CLIENT_OPTIONS = Object.freeze({
+  serverSelectionTimeoutMS: 3_000,
+  connectTimeoutMS: 3_000,
+  heartbeatFrequencyMS: 2_000,
+  socketTimeoutMS: 30_000,
+  maxPoolSize: 50,
+  appName: 'treatygate',
+} satisfies MongoClientOptions);
+
+/**
+ * A client with the gateway's options, not connected yet: nothing is sent until the
+ * first operation or `connect()`. The gateway starts with it while the database is down
+ * (see `keepDatabaseConnected`).
+ */
+export function createDatabaseClient(uri: string): MongoClient {
+  return new MongoClient(uri, { ...DATABASE_CLIENT_OPTIONS });
+}
+
+/** A connected client with the gateway's options (the command-line tools: fail at once when the database is down). */
 export async function connectDatabase(uri: string): Promise<MongoClient> {
-  const client = new MongoClient(uri, {
-    serverSelectionTimeoutMS: 5_000,
-    connectTimeoutMS: 5_000,
-    socketTimeoutMS: 30_000,
-    maxPoolSize: 50,
-    appName: 'treatygate',
-  });
+  const client = createDatabaseClient(uri);
   await client.connect();
   return client;
 }
@@ -103,24 +129,63 @@ const UNAVAILABLE_ERRORS = new Set([
   'MongoTopologyClosedError',
   'MongoNotConnectedError',
   'MongoPoolClearedError',
+  'MongoServerClosedError',
+  'MongoClientClosedError',
+  'MongoOperationTimeoutError',
 ]);
+
+/**
+ * Server error codes that mean "this server cannot serve now" rather than "this
+ * operation is wrong": shutdown, an election, a step-down (the driver has already
+ * retried once where it could).
+ */
+const UNAVAILABLE_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+function isUnavailableError(error: Error): boolean {
+  if (UNAVAILABLE_ERRORS.has(error.name)) return true;
+  const code = (error as { code?: unknown }).code;
+  return error.name.startsWith('Mongo') && typeof code === 'number' && UNAVAILABLE_CODES.has(code);
+}
 
 /** Whether `error` (or its cause) means the database cannot be reached right now. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (UNAVAILABLE_ERRORS.has(e.name)) return true;
+    if (isUnavailableError(e)) return true;
     const original = (e as { originalError?: unknown }).originalError;
-    if (original instanceof Error && UNAVAILABLE_ERRORS.has(original.name)) return true;
+    if (original instanceof Error && isUnavailableError(original)) return true;
   }
   return false;
 }
 
-/** Whether the database answers a ping within `timeoutMs`. */
+/**
+ * Whether the database answers a ping within `timeoutMs`. Bounded by a timer of its own
+ * too: while the client is (re)connecting, the driver's wait for a server is
+ * serverSelectionTimeoutMS whatever the operation's timeout.
+ */
 export async function pingDatabase(db: Db, timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const ping = db.command({ ping: 1 }, { timeoutMS: timeoutMs }).then(
+    () => true,
+    () => false,
+  );
   try {
-    await db.command({ ping: 1 }, { timeoutMS: timeoutMs });
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([ping, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
