@@ -2,11 +2,17 @@
  * `npm start`: configuration, database (external or embedded), indexes, the gateway,
  * the HTTP listener, and graceful shutdown on SIGTERM/SIGINT (in-flight requests drain,
  * then the database connection closes).
+ *
+ * The gateway serves even while the database is down: the client connects, and the
+ * indexes are created, in the background with retries (src/data/connection.ts);
+ * meanwhile `/readyz` answers 503 and every operation that needs the database
+ * SERVICE_UNAVAILABLE. When the database answers, the gateway recovers by itself.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MongoClient } from 'mongodb';
-import { connectDatabase, ensureIndexes } from '../data/database';
+import { keepDatabaseConnected, type ConnectionKeeper } from '../data/connection';
+import { createDatabaseClient } from '../data/database';
 import type { GatewayConfig } from './config';
 import { createGateway, type Authenticator, type Gateway } from './createGateway';
 import type { Logger } from './logger';
@@ -16,6 +22,8 @@ export interface RunningGateway {
   readonly server: Server;
   readonly gateway: Gateway;
   readonly client: MongoClient;
+  /** The background connect-and-index loop; `database.ready` resolves once both are done. */
+  readonly database: ConnectionKeeper;
   /** Drains in-flight requests, stops Apollo, closes the database connection. */
   shutdown(): Promise<void>;
 }
@@ -30,15 +38,25 @@ export interface StartOptions {
 
 export async function startGateway(options: StartOptions): Promise<RunningGateway> {
   const { config, logger } = options;
-  const client = await connectDatabase(options.mongodbUri);
+  // Not connected yet: operations wait for (or fail on) the background connect.
+  const client = createDatabaseClient(options.mongodbUri);
   const db = client.db(config.mongodbDb);
-  await ensureIndexes(db);
-  const gateway = await createGateway({ config, db, logger, authenticate: options.authenticate });
-  const server = createServer(gateway.app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  const database = keepDatabaseConnected(client, db, logger);
+  let gateway: Gateway;
+  const server = createServer();
+  try {
+    gateway = await createGateway({ config, db, logger, authenticate: options.authenticate });
+    server.on('request', gateway.app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    const stopped = database.stop();
+    await client.close();
+    await stopped;
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -52,10 +70,13 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
       logger.debug('http server closed');
       await gateway.stop();
       logger.debug('apollo stopped');
+      // Closing the client ends a connect attempt in progress, and with it the loop.
+      const loopEnded = database.stop();
       await client.close();
+      await loopEnded;
       logger.debug('database connection closed');
     })();
     return closing;
   };
-  return { url, server, gateway, client, shutdown };
+  return { url, server, gateway, client, database, shutdown };
 }
