@@ -23,12 +23,29 @@ export function createAuditWriter(db: Db, chain: string = randomUUID()): AuditWr
   let seq = 0;
   let prevHash = GENESIS;
   let tail: Promise<unknown> = Promise.resolve();
+  // Set when an insert failed: it may have been stored all the same (the database went
+  // away before its reply). The next append then reads where the chain really ends, or
+  // every later event would collide with that one and the chain would stay stuck.
+  let unsure = false;
   return {
     chain,
     append(facts) {
       const run = tail.then(async () => {
+        if (unsure) {
+          const last = await events.find({ chain }, { sort: { seq: -1 }, limit: 1, projection: { seq: 1, hash: 1 } }).next();
+          if (last) {
+            seq = last.seq + 1;
+            prevHash = last.hash;
+          }
+          unsure = false;
+        }
         const event = chainEvent(chain, seq, prevHash, facts);
-        await events.insertOne(event);
+        try {
+          await events.insertOne(event);
+        } catch (error) {
+          unsure = true;
+          throw error;
+        }
         // The event is stored: the chain moves on even if the head update fails (the
         // next append repairs the head; until then verification reports the tail).
         seq++;

@@ -10,10 +10,16 @@
  *    minimised or withheld, and why, counted by coordinate (one entry per coordinate and
  *    outcome, however long the lists), with the audit event's id.
  *
+ * Before both, a database outage fails the whole response closed: if any error of the
+ * response is SERVICE_UNAVAILABLE (the database could not be reached for some field),
+ * the response becomes `{ data: null, errors: [SERVICE_UNAVAILABLE] }` with HTTP 503,
+ * whatever else had resolved. Nothing is disclosed, so no read is audited; a mutation
+ * still gets its audit event where it can be written (it may have changed something).
+ *
  * Modelled on Apollo's cache-control plugin: per-field facts folded into one answer.
  */
 import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { AuditFacts } from '../../audit/chain';
 import type { AggregateRelease, PrivacyReportEntry } from '../../context/privacyRuntime';
 import type { AuditWriter } from '../../data/auditStore';
@@ -32,13 +38,16 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
         },
         // Fires once the response is complete, before it is sent.
         async willSendResponse({ response, contextValue, operation, document, request, source }) {
+          if (response.body.kind !== 'single') return;
+          const outage = failClosedOnOutage(response);
           const { privacy, treaty, caller, now } = contextValue;
-          if (!privacy || !treaty.ok || response.body.kind !== 'single') return;
+          if (!privacy || !treaty.ok) return;
           if (!privacy.decided && !(operation && document && readsRecords(operation, document))) return;
           const result = response.body.singleResult;
           const fields = privacy.report();
           let auditId: string | null = null;
           const mutation = operation?.operation === 'mutation';
+          if (outage && !mutation) return;
           if (mutation || privacy.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
             const facts: AuditFacts = {
               at: now,
@@ -57,6 +66,10 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
             try {
               auditId = await audit.append(facts);
             } catch (error) {
+              if (outage) {
+                logger.error({ err: { name: (error as Error).name } }, 'audit event of a mutation interrupted by a database outage not written');
+                return;
+              }
               logger.error({ err: { name: (error as Error).name } }, 'audit event not written: response withheld');
               response.http.status = 503;
               response.body.singleResult = {
@@ -66,6 +79,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
               return;
             }
           }
+          if (outage) return;
           result.extensions = {
             ...result.extensions,
             privacy: { agreement: treaty.agreement._id, purpose: treaty.purpose, fields, auditId },
@@ -74,6 +88,26 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
       };
     },
   };
+}
+
+type Response = GraphQLRequestContextWillSendResponse<GatewayContext>['response'];
+
+/**
+ * Turns a response with a SERVICE_UNAVAILABLE error into `{ data: null, errors:
+ * [SERVICE_UNAVAILABLE] }`, HTTP 503; true if it did. Errors are already formatted here
+ * (formatError maps every database-unreachable error to SERVICE_UNAVAILABLE).
+ */
+export function failClosedOnOutage(response: Response): boolean {
+  if (response.body.kind !== 'single') return false;
+  const errors = response.body.singleResult.errors ?? [];
+  const outage = errors.find((e) => e.extensions?.['code'] === 'SERVICE_UNAVAILABLE');
+  if (!outage) return false;
+  response.http.status = 503;
+  response.body.singleResult = {
+    data: null,
+    errors: [{ message: outage.message, extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+  };
+  return true;
 }
 
 function coordinatesByAction(fields: readonly PrivacyReportEntry[]): AuditFacts['coordinates'] {
