@@ -31,6 +31,7 @@ import { loadTrustedDocuments } from './trustedDocuments';
 import type { GatewayContext } from './GatewayContext';
 import type { Logger } from './logger';
 import { createMetrics, type GatewayMetrics } from './metrics';
+import { agreementChangesPlugin } from './plugins/agreementChanges';
 import { observabilityPlugin } from './plugins/observability';
 import { privacyReportPlugin } from './plugins/privacyReport';
 import { treatyGuardPlugin } from './plugins/treatyGuard';
@@ -88,6 +89,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       treatyGuardPlugin(),
+      agreementChangesPlugin(collections.agreements, agreements, logger),
       privacyReportPlugin(deps.audit ?? createAuditWriter(db), logger),
       observabilityPlugin(logger, metrics),
     ],

@@ -1,0 +1,192 @@
+/**
+ * Changes to the agreements collection, as they happen, where the server has change
+ * streams (a replica set or a sharded cluster): each change names the agreement, so a
+ * gateway instance can drop it from its agreement cache at once, whoever changed it (an
+ * import, another instance).
+ *
+ * Where the server has none (a standalone mongod; mongo-java-server, the CI fallback,
+ * refuses `$changeStream`), or while the stream is interrupted, nothing is reported and
+ * the agreement cache's TTL is the bound (AGREEMENT_CACHE_TTL_MS): the stream only makes
+ * changes take effect sooner, correctness never depends on it. It is said once at info
+ * level, and the stream is re-opened with backoff; after any gap in which events may have
+ * been missed, `all()` is called.
+ */
+import type { ChangeStreamOptions, Document } from 'mongodb';
+import { isDatabaseUnavailable } from './database';
+
+/** A change event, as much of it as is used. */
+export interface AgreementChangeEvent {
+  readonly operationType: string;
+  readonly documentKey?: { readonly _id: unknown };
+}
+
+/** What `watch` returns: the driver's ChangeStream, in iterator mode. */
+export interface AgreementChangeStream {
+  tryNext(): Promise<AgreementChangeEvent | null>;
+  close(): Promise<void>;
+}
+
+/** The agreements collection (or a test double). */
+export interface WatchableAgreements {
+  watch(pipeline: Document[], options: ChangeStreamOptions): AgreementChangeStream;
+}
+
+export interface AgreementChangeHandlers {
+  /** The agreement with this id was inserted, replaced, updated or deleted. */
+  changed(id: string): void;
+  /** Any agreement may have changed (a drop or a rename, or a gap in the stream). */
+  all(): void;
+}
+
+/** The part of the gateway's logger (pino) used here. */
+export interface WatchLog {
+  info(fields: object, message: string): void;
+}
+
+export type WatchState = 'opening' | 'active' | 'unavailable' | 'closed';
+
+export interface AgreementWatch {
+  /** 'active' while changes are reported as they happen. */
+  state(): WatchState;
+  /** Stops watching (idempotent). */
+  close(): Promise<void>;
+}
+
+export interface WatchOptions {
+  /** Pause before re-opening after the nth consecutive failure (database unreachable, stream interrupted). */
+  retryMs?: (attempt: number) => number;
+  /** Pause before asking again a server that refused change streams. */
+  refusedRetryMs?: number;
+  /** How long a getMore waits for changes on the server. */
+  maxAwaitTimeMS?: number;
+  /** The longest close() waits for a read in progress to end. */
+  closeTimeoutMs?: number;
+}
+
+/** Only what identifies the changed agreement travels (the `_id` resume token stays). */
+const PIPELINE: Document[] = [{ $project: { operationType: 1, documentKey: 1 } }];
+const ONE_AGREEMENT = new Set(['insert', 'update', 'replace', 'delete']);
+
+const RETRY_MS = (attempt: number): number => Math.min(1_000 * 2 ** (attempt - 1), 30_000);
+const REFUSED_RETRY_MS = 5 * 60_000;
+
+export function watchAgreementChanges(
+  agreements: WatchableAgreements,
+  handlers: AgreementChangeHandlers,
+  log: WatchLog,
+  options: WatchOptions = {},
+): AgreementWatch {
+  const retryMs = options.retryMs ?? RETRY_MS;
+  const refusedRetryMs = options.refusedRetryMs ?? REFUSED_RETRY_MS;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+  const streamOptions: ChangeStreamOptions = { maxAwaitTimeMS: options.maxAwaitTimeMS ?? 1_000 };
+  let state: WatchState = 'opening';
+  let closed = false;
+  let current: AgreementChangeStream | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  /** What was last said at info level, so that each state is said once. */
+  let said: 'active' | 'refused' | 'interrupted' | null = null;
+
+  const pause = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    });
+
+  /** Reads one stream until it fails or ends; true if it was active at some point. */
+  const follow = async (stream: AgreementChangeStream): Promise<boolean> => {
+    let active = false;
+    for (;;) {
+      const change = await stream.tryNext();
+      if (closed) return active;
+      if (!active) {
+        // The first answer: the stream is open. Anything that changed while it was not is unknown.
+        active = true;
+        state = 'active';
+        handlers.all();
+        if (said !== 'active') log.info({}, 'agreement change stream open: agreement changes take effect at once');
+        said = 'active';
+      }
+      if (change === null) continue;
+      const id = change.documentKey?._id;
+      // Any other event (drop, rename, dropDatabase, invalidate, ...): any agreement may have changed.
+      if (ONE_AGREEMENT.has(change.operationType) && typeof id === 'string') handlers.changed(id);
+      else handlers.all();
+      if (change.operationType === 'invalidate') return active;
+    }
+  };
+
+  const run = async (): Promise<void> => {
+    for (let failures = 0; !closed; ) {
+      let wait = 0;
+      let stream: AgreementChangeStream | null = null;
+      try {
+        stream = agreements.watch(PIPELINE, streamOptions);
+        current = stream;
+        // Returns on an `invalidate` event (the collection was dropped or renamed): open a new one.
+        if (await follow(stream)) failures = 0;
+        wait = 100;
+      } catch (error) {
+        if (closed) break;
+        const wasActive = state === 'active';
+        state = 'unavailable';
+        if (wasActive) {
+          // Anything may change while the stream is down.
+          handlers.all();
+          failures = 0;
+        }
+        failures++;
+        const refused = !wasActive && !isDatabaseUnavailable(error) && isServerError(error);
+        if (refused) {
+          if (said !== 'refused') {
+            log.info(
+              { err: { name: (error as Error).name, code: (error as { code?: unknown }).code ?? null } },
+              'agreement change stream refused by the database (change streams need a replica set or a sharded cluster): agreement changes made elsewhere take effect within AGREEMENT_CACHE_TTL_MS',
+            );
+          }
+          said = 'refused';
+          wait = refusedRetryMs;
+        } else {
+          if (said !== 'interrupted' && said !== 'refused') {
+            log.info(
+              { err: { name: (error as Error).name } },
+              'agreement change stream unavailable: agreement changes made elsewhere take effect within AGREEMENT_CACHE_TTL_MS until it is back',
+            );
+            said = 'interrupted';
+          }
+          wait = retryMs(failures);
+        }
+      } finally {
+        current = null;
+        if (stream) await stream.close().catch(() => undefined);
+      }
+      if (wait > 0 && !closed) await pause(wait);
+    }
+    state = 'closed';
+  };
+
+  const loop = run().catch(() => {
+    state = 'closed';
+  });
+  return {
+    state: () => state,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(timer);
+      wake?.();
+      await current?.close().catch(() => undefined);
+      let limit: NodeJS.Timeout | undefined;
+      await Promise.race([loop, new Promise<void>((resolve) => (limit = setTimeout(resolve, closeTimeoutMs)))]);
+      clearTimeout(limit);
+      state = 'closed';
+    },
+  };
+}
+
+/** An error the server answered with (as opposed to one of the driver or the network). */
+function isServerError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'MongoServerError' || typeof (error as { code?: unknown }).code === 'number');
+}
