@@ -20,6 +20,7 @@
  * complete. Every child process and the database are stopped on success, on error, on
  * SIGINT/SIGTERM and when the hard time limit passes.
  */
+import { cpus, loadavg } from 'node:os';
 import { MongoClient } from 'mongodb';
 import { ensureIndexes } from '../src/data/database';
 import { generateWorld } from '../src/data/generateWorld';
@@ -28,7 +29,7 @@ import { startDatabase, type StartedDatabase } from '../src/data/testDatabase';
 import { Children, outputOf, waitForLine, type BenchChild } from './processes';
 import { READY_LINE } from './server';
 import { PHASE_END, PHASE_MEASURE, type SoakLoadResult, type SoakLoadSpec } from './soakLoad';
-import { formatSoakReport, missedTargets, operationRows, readSoakSettings, rssGrowth, type MemorySample, type SoakSettings } from './soakReport';
+import { formatSoakReport, memoryTimeline, missedTargets, operationRows, readSoakSettings, rssGrowth, type MemorySample, type SoakSettings } from './soakReport';
 
 export const SOAK_DB = 'soak';
 export const SOAK_WORLD = { migrants: 2_000, seed: 1 } as const;
@@ -100,6 +101,7 @@ function startSampler(baseUrl: string): { samples: MemorySample[]; failures: num
 }
 
 async function soak(children: Children, state: { database: StartedDatabase | null }, settings: SoakSettings): Promise<{ report: string; missed: string[] }> {
+  const loadStart = loadavg()[0]!;
   const database = await startDatabase({ log });
   state.database = database;
   await seed(database.uri);
@@ -153,7 +155,15 @@ async function soak(children: Children, state: { database: StartedDatabase | nul
   const all = operationRows(result).all;
   const unexpected = saturation.unexpected + result.unexpected;
   return {
-    report: formatSoakReport({ database: database.kind, saturation, soak: result, memory, loadFactor: settings.rate === null ? settings.loadFactor : rate / saturation.completedPerSecond }),
+    report: formatSoakReport({
+      database: database.kind,
+      machine: { cpus: cpus().length, loadStart, loadEnd: loadavg()[0]! },
+      saturation,
+      soak: result,
+      memory,
+      memoryTimeline: memoryTimeline(sampler.samples.filter((sample) => sample.atMs <= measureEnd), measureStart),
+      loadFactor: settings.rate === null ? settings.loadFactor : rate / saturation.completedPerSecond,
+    }),
     missed: missedTargets(unexpected, memory.growthMb, all.p99Ms / all.p50Ms),
   };
 }

@@ -41,7 +41,7 @@ import {
   type OperationLabel,
   type SoakRequest,
 } from './soakMix';
-import { percentile, type LoadReport, type OperationTally } from './soakReport';
+import { percentile, timelineOf, type LoadReport, type OperationTally } from './soakReport';
 
 export interface SoakLoadSpec {
   /** The gateway, e.g. `http://127.0.0.1:4000`. */
@@ -182,6 +182,10 @@ class Run {
   inFlight = 0;
   maxInFlight = 0;
   readonly sendLags: number[] = [];
+  /** `[scheduled time from the start of the load, latency]` of every request of the warm-up and the measured phase. */
+  readonly latencyLog: [number, number][] = [];
+  /** When the load began (performance.now()); set by the loop. */
+  loadStart = 0;
   private readonly pending = new Set<Promise<void>>();
   private readonly random: () => number;
   private readonly cycles: MutationCycles;
@@ -205,7 +209,7 @@ class Run {
   }
 
   /** Sends `request`; `startedAt` is when it was due. `measured`: whether it counts in the table. */
-  send(request: SoakRequest, startedAt: number, measured: boolean, onDone?: (finishedAt: number) => void): Promise<void> {
+  send(request: SoakRequest, startedAt: number, measured: boolean, onDone?: (finishedAt: number) => void, logged = true): Promise<void> {
     this.sent++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -221,6 +225,7 @@ class Run {
         const sample = `${request.label}: ${outcome.reason}`;
         if (this.unexpectedSamples.length < MAX_UNEXPECTED_SAMPLES && !this.unexpectedSamples.includes(sample)) this.unexpectedSamples.push(sample);
       }
+      if (logged) this.latencyLog.push([Math.round(startedAt - this.loadStart), finishedAt - startedAt]);
       if (measured) {
         const tally = (this.operations[request.label] ??= { count: 0, expected: 0, latenciesMs: [] });
         tally.count++;
@@ -243,7 +248,7 @@ class Run {
     for (;;) {
       const requests = this.cycles.cleanupRequests(this.token);
       if (requests.length === 0) return;
-      for (const request of requests) await this.send(request, performance.now(), false);
+      for (const request of requests) await this.send(request, performance.now(), false, undefined, false);
     }
   }
 
@@ -262,6 +267,7 @@ class Run {
       sendLagMaxMs: this.sendLags.length === 0 ? 0 : Math.max(...this.sendLags),
       maxInFlight: this.maxInFlight,
       consentPairsExhausted: this.cycles.exhausted,
+      timeline: timelineOf(this.latencyLog),
       nextConsentPair: this.cycles.nextConsentPair(),
     };
   }
@@ -271,6 +277,7 @@ class Run {
 async function closedLoop(run: Run, spec: SoakLoadSpec): Promise<SoakLoadResult> {
   const connections = spec.connections ?? 16;
   const start = performance.now();
+  run.loadStart = start;
   const measureFrom = start + spec.warmupSeconds * 1_000;
   const measureTo = measureFrom + spec.seconds * 1_000;
   let completedInWindow = 0;
@@ -296,6 +303,7 @@ async function openLoop(run: Run, spec: SoakLoadSpec): Promise<SoakLoadResult> {
   const warmupSlots = Math.round(spec.warmupSeconds * rate);
   const totalSlots = warmupSlots + Math.round(spec.seconds * rate);
   const start = performance.now() + 50;
+  run.loadStart = start;
   const measureFrom = start + warmupSlots * interval;
   const measureTo = start + totalSlots * interval;
   let completedInWindow = 0;

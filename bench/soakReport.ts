@@ -81,6 +81,27 @@ export function rssGrowth(samples: readonly MemorySample[], measureStartMs: numb
   };
 }
 
+export interface MemoryBucket {
+  /** Seconds from the start of the measured phase to the start of the bucket (negative: warm-up). */
+  readonly fromSecond: number;
+  readonly rssMb: number;
+  readonly heapMb: number;
+}
+
+/** Median RSS and heap in use by `bucketSeconds` of the samples, relative to the start of the measured phase. */
+export function memoryTimeline(samples: readonly MemorySample[], measureStartMs: number, bucketSeconds = 10): MemoryBucket[] {
+  const buckets = new Map<number, MemorySample[]>();
+  for (const sample of samples) {
+    const bucket = Math.floor((sample.atMs - measureStartMs) / (bucketSeconds * 1_000)) * bucketSeconds;
+    const list = buckets.get(bucket);
+    if (list) list.push(sample);
+    else buckets.set(bucket, [sample]);
+  }
+  return [...buckets.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([fromSecond, list]) => ({ fromSecond, rssMb: median(list.map((s) => s.rss)) / MB, heapMb: median(list.map((s) => s.heapUsed)) / MB }));
+}
+
 // ---------------------------------------------------------------------------------------
 // Requests
 
@@ -118,6 +139,33 @@ export interface LoadReport {
   readonly maxInFlight: number;
   /** Consent slots that found every (subject, purpose) pair used and sent a data-request cycle instead. */
   readonly consentPairsExhausted: number;
+  /** Every request of the warm-up and the measured phase by `TIMELINE_SECONDS` of its scheduled time (0: the start). */
+  readonly timeline: readonly TimelineBucket[];
+}
+
+/** Width of a timeline bucket, in seconds. */
+export const TIMELINE_SECONDS = 5;
+
+export interface TimelineBucket {
+  /** Seconds from the start of the load to the start of the bucket. */
+  readonly fromSecond: number;
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** Latencies `[scheduledAtMs, latencyMs]` (times from the start of the load) by bucket of `TIMELINE_SECONDS`. */
+export function timelineOf(entries: readonly (readonly [number, number])[]): TimelineBucket[] {
+  const buckets = new Map<number, number[]>();
+  for (const [atMs, latencyMs] of entries) {
+    const bucket = Math.floor(atMs / (TIMELINE_SECONDS * 1_000)) * TIMELINE_SECONDS;
+    const list = buckets.get(bucket);
+    if (list) list.push(latencyMs);
+    else buckets.set(bucket, [latencyMs]);
+  }
+  return [...buckets.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([fromSecond, latencies]) => ({ fromSecond, count: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) }));
 }
 
 export interface OperationRow {
@@ -146,6 +194,16 @@ export function operationRows(report: Pick<LoadReport, 'operations'>): { rows: O
   return { rows, all };
 }
 
+/** Rows with fewer requests than this have a p99 that is one of their few slowest requests: left out of `perOperationRatios`. */
+export const MIN_ROW_FOR_RATIO = 100;
+
+/** The median, best and worst p99/p50 of the rows with at least `MIN_ROW_FOR_RATIO` requests; null when none has. */
+export function perOperationRatios(rows: readonly OperationRow[]): { operations: number; median: number; best: number; worst: number } | null {
+  const ratios = rows.filter((row) => row.count >= MIN_ROW_FOR_RATIO).map((row) => row.p99Ms / row.p50Ms);
+  if (ratios.length === 0) return null;
+  return { operations: ratios.length, median: median(ratios), best: Math.min(...ratios), worst: Math.max(...ratios) };
+}
+
 /** The last line: `soak errors: <n> rss-growth-mb: <x.x> p99/p50: <y.yy>`. */
 export function summaryLine(unexpected: number, growthMb: number, p99OverP50: number): string {
   return `soak errors: ${unexpected} rss-growth-mb: ${growthMb.toFixed(1)} p99/p50: ${p99OverP50.toFixed(2)}`;
@@ -171,9 +229,12 @@ export function missedTargets(unexpected: number, growthMb: number, p99OverP50: 
 
 export interface SoakSummary {
   readonly database: string;
+  /** CPUs and 1-minute load average at the start and the end of the soak (others' work on the machine shows here). */
+  readonly machine: { readonly cpus: number; readonly loadStart: number; readonly loadEnd: number };
   readonly saturation: LoadReport;
   readonly soak: LoadReport;
   readonly memory: RssGrowth;
+  readonly memoryTimeline: readonly MemoryBucket[];
   readonly loadFactor: number;
 }
 
@@ -193,7 +254,9 @@ export function formatSoakReport(summary: SoakSummary): string {
     `soak (open loop, ${soak.measuredSeconds.toFixed(0)} s measured at ${(summary.loadFactor * 100).toFixed(0)}%): target ${fmt(soak.rate ?? Number.NaN)} req/s, ` +
       `completed ${soak.completedPerSecond.toFixed(1)} req/s, most in flight ${soak.maxInFlight}, send lag p99 ${fmt(soak.sendLagP99Ms)} ms (max ${fmt(soak.sendLagMaxMs)})`,
   );
-  lines.push(`database: ${summary.database}`);
+  lines.push(
+    `database: ${summary.database}; machine: ${summary.machine.cpus} CPUs, 1-minute load average ${summary.machine.loadStart.toFixed(2)} at the start, ${summary.machine.loadEnd.toFixed(2)} at the end`,
+  );
   lines.push('');
   lines.push(`${'operation'.padEnd(20)} ${'count'.padStart(7)} ${'expected'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'p99/p50'.padStart(8)}`);
   for (const row of [...rows, all]) {
@@ -202,11 +265,26 @@ export function formatSoakReport(summary: SoakSummary): string {
         `${fmt(row.p50Ms).padStart(8)} ${fmt(row.p99Ms).padStart(8)} ${(row.p99Ms / row.p50Ms).toFixed(2).padStart(8)}`,
     );
   }
+  const perOperation = perOperationRatios(rows);
+  if (perOperation) {
+    lines.push(
+      `p99/p50 by operation (${perOperation.operations} with at least ${MIN_ROW_FOR_RATIO} requests): median ${perOperation.median.toFixed(2)}, ` +
+        `best ${perOperation.best.toFixed(2)}, worst ${perOperation.worst.toFixed(2)}; the last line's figure is the row "all", over the whole mix`,
+    );
+  }
   lines.push('');
+  lines.push(`over time (by ${TIMELINE_SECONDS} s of scheduled time, warm-up first: requests, p50/p99 ms):`);
+  for (let i = 0; i < soak.timeline.length; i += 6) {
+    lines.push(`  ${soak.timeline.slice(i, i + 6).map((b) => `${String(b.fromSecond).padStart(3)}s ${String(b.count).padStart(4)} ${fmt(b.p50Ms)}/${fmt(b.p99Ms)}`).join('  ')}`);
+  }
   lines.push(
     `gateway RSS: ${mb(memory.baseline)} MB after warm-up, ${mb(memory.end)} MB at the end (median of the last 10 s), ${mb(memory.max)} MB at most; ` +
       `growth ${memory.growthMb.toFixed(1)} MB (to the largest sample ${memory.maxGrowthMb.toFixed(1)} MB); heap in use ${memory.heapBaselineMb.toFixed(1)} -> ${memory.heapEndMb.toFixed(1)} MB`,
   );
+  lines.push(`gateway memory by 10 s (from the start of the measured phase; median RSS/heap MB):`);
+  for (let i = 0; i < summary.memoryTimeline.length; i += 6) {
+    lines.push(`  ${summary.memoryTimeline.slice(i, i + 6).map((b) => `${String(b.fromSecond).padStart(4)}s ${b.rssMb.toFixed(0)}/${b.heapMb.toFixed(0)}`).join('  ')}`);
+  }
   const sent = saturation.sent + soak.sent;
   lines.push(`unexpected: ${unexpected} of ${sent} requests sent (saturation ${saturation.unexpected}, soak ${soak.unexpected})`);
   for (const sample of [...saturation.unexpectedSamples, ...soak.unexpectedSamples].slice(0, 10)) lines.push(`  ${sample}`);

@@ -20,12 +20,15 @@ import {
 import {
   MB,
   formatSoakReport,
+  memoryTimeline,
   missedTargets,
   operationRows,
+  perOperationRatios,
   percentile,
   readSoakSettings,
   rssGrowth,
   summaryLine,
+  timelineOf,
   type LoadReport,
   type MemorySample,
 } from '../../bench/soakReport';
@@ -209,6 +212,15 @@ describe('soak report', () => {
     expect(() => rssGrowth(samples, 100_000, 110_000)).toThrow(/no memory sample/);
   });
 
+  it('gives the median RSS and heap by ten seconds around the start of the measured phase', () => {
+    const samples: MemorySample[] = [0, 4_000, 9_000, 10_000, 25_000].map((atMs, i) => ({ atMs, rss: (100 + i) * MB, heapUsed: 50 * MB }));
+    expect(memoryTimeline(samples, 10_000)).toEqual([
+      { fromSecond: -10, rssMb: 101, heapMb: 50 },
+      { fromSecond: 0, rssMb: 103, heapMb: 50 },
+      { fromSecond: 10, rssMb: 104, heapMb: 50 },
+    ]);
+  });
+
   it('summarises operations in table order with an overall row over all latencies', () => {
     const { rows, all } = operationRows({
       operations: {
@@ -221,6 +233,19 @@ describe('soak report', () => {
     expect(rows[0]).toMatchObject({ count: 3, p50Ms: 2, p99Ms: 3 });
     expect(rows[0]!.expectedRate).toBeCloseTo(2 / 3, 10);
     expect(all).toMatchObject({ label: 'all', count: 5, expectedRate: 4 / 5, p50Ms: 3, p99Ms: 40 });
+  });
+
+  it('gives the spread of p99/p50 over operations with enough requests', () => {
+    const row = (label: string, count: number, p50Ms: number, p99Ms: number) => ({ label, count, expectedRate: 1, p50Ms, p99Ms });
+    expect(perOperationRatios([row('a', 100, 10, 20), row('b', 500, 10, 40), row('c', 99, 1, 100), row('d', 200, 10, 30)])).toEqual({ operations: 3, median: 3, best: 2, worst: 4 });
+    expect(perOperationRatios([row('c', 99, 1, 100)])).toBeNull();
+  });
+
+  it('buckets latencies by five seconds of scheduled time', () => {
+    expect(timelineOf([[4_999, 3], [0, 1], [5_000, 7], [1_000, 2]])).toEqual([
+      { fromSecond: 0, count: 3, p50Ms: 2, p99Ms: 3 },
+      { fromSecond: 5, count: 1, p50Ms: 7, p99Ms: 7 },
+    ]);
   });
 
   it('prints the summary line exactly, and names the missed targets', () => {
@@ -249,6 +274,10 @@ describe('soak report', () => {
       sendLagMaxMs: 2,
       maxInFlight: 3,
       consentPairsExhausted: 0,
+      timeline: timelineOf([
+        [0, 10],
+        [6_000, 12],
+      ]),
     });
     const memory = rssGrowth(
       [
@@ -258,12 +287,23 @@ describe('soak report', () => {
       1_000,
       20_000,
     );
-    const text = formatSoakReport({ database: 'mongo-java-server', saturation: load('closed', 1), soak: load('open', 0), memory, loadFactor: 0.8 });
+    const text = formatSoakReport({
+      database: 'mongo-java-server',
+      machine: { cpus: 2, loadStart: 0.5, loadEnd: 1.25 },
+      saturation: load('closed', 1),
+      soak: load('open', 0),
+      memory,
+      memoryTimeline: [{ fromSecond: -10, rssMb: 100, heapMb: 40 }],
+      loadFactor: 0.8,
+    });
     const lines = text.split('\n');
     expect(lines.at(-1)).toBe('soak errors: 1 rss-growth-mb: 10.0 p99/p50: 2.50');
     expect(text).toMatch(/^me\s+4\s+100\.0%\s+10\.0\s+25\.0\s+2\.50$/m);
     expect(text).toMatch(/me: HTTP 500 where 200 was expected/);
+    expect(text).toMatch(/^ {2}\s*-10s 100\/40$/m);
+    expect(text).toMatch(/2 CPUs, 1-minute load average 0\.50 at the start, 1\.25 at the end/);
     expect(text).toMatch(/targets missed: 1 unexpected errors/);
+    expect(text).toMatch(/^ {2}\s*0s {4}1 10\.0\/10\.0\s+5s {4}1 12\.0\/12\.0$/m);
   });
 
   it('reads its settings with defaults and refuses bad ones by name', () => {
