@@ -18,7 +18,7 @@ export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
         // Fires once the operation is parsed, validated and selected; before execution.
         async didResolveOperation({ operation, document, contextValue }) {
           if (contextValue.treaty.ok) return;
-          if (!operation) throw gatewayError('BAD_USER_INPUT', 'No operation to run.');
+          if (!operation) throw gatewayError('BAD_USER_INPUT', 'No operation to run.', 400);
           if (readsRecords(operation, document)) throw gatewayError(contextValue.treaty.code, contextValue.treaty.message, 403);
         },
       };
