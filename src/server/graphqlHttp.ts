@@ -216,7 +216,7 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
       }
     }
     // From here on the operation is its document text; the hash has done its work.
-    if (operation.extensions !== undefined) {
+    if (operation.extensions !== undefined && operation.extensions !== null) {
       const { persistedQuery: _hash, ...others } = operation.extensions as Record<string, unknown>;
       operation.extensions = others;
     }
