@@ -14,7 +14,7 @@ import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter, Mong
 import { parseIsoDate } from '../policy/calendar';
 import { collectionsOf, supportsTransactions, type Collections } from './database';
 import type { AgreementDoc, ConsentDoc, DataRequestDoc, MigrantDoc, PartyDoc } from './documents';
-import { formatProblems, validateWorld, type ImportProblem } from './validateWorld';
+import { formatProblems, printable, validateWorld, type ImportProblem } from './validateWorld';
 import type { World, WorldAgreement, WorldConsent, WorldDataRequest, WorldMigrant, WorldParty } from './world';
 
 export interface ImportSummary {
@@ -40,17 +40,25 @@ export class ImportRejectedError extends Error {
 
 /** Reads, validates and imports the world in `file`. */
 export async function importWorldFile(client: MongoClient, db: Db, file: string): Promise<ImportSummary> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     throw new ImportRejectedError(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, []);
+  }
+  let text: string;
+  try {
+    // Strict: invalid UTF-8 is refused, never stored as replacement characters.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ImportRejectedError(`${file}: not valid UTF-8`, []);
   }
   let input: unknown;
   try {
     input = JSON.parse(text);
   } catch (error) {
-    throw new ImportRejectedError(`${file}: not valid JSON (${(error as Error).message})`, []);
+    // The parser's message quotes the file: printed with control characters escaped.
+    throw new ImportRejectedError(`${file}: not valid JSON (${printable((error as Error).message)})`, []);
   }
   return importWorld(client, db, input, file);
 }
@@ -219,3 +227,4 @@ export function toConsentDoc(c: WorldConsent): ConsentDoc {
     evidence: c.evidence ?? null,
   };
 }
+

@@ -858,6 +858,13 @@ export function formatProblems(problems: readonly ImportProblem[]): string {
 
 function formatProblem(p: ImportProblem): string {
   const where = p.index === null ? p.collection : `${p.collection}[${p.index}]`;
-  const id = p.id === null ? '' : ` (id ${p.id})`;
-  return `${p.file}: ${where}${id} field ${p.field}: ${p.message}`;
+  const id = p.id === null ? '' : ` (id ${printable(p.id)})`;
+  // Keys, ids and file names come from the file: no control character reaches a terminal.
+  return `${printable(p.file)}: ${printable(where)}${id} field ${printable(p.field)}: ${printable(p.message)}`;
+}
+
+/** Text for a terminal: control characters (escape sequences, line breaks, NUL) as \\u escapes. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

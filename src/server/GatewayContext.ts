@@ -38,7 +38,7 @@ export interface GatewayContext {
 /** The treaty context and loaders, or the refusal as an error (fail closed). */
 export function requireTreaty(context: GatewayContext): { treaty: TreatyContext; loaders: Loaders } {
   const { treaty, loaders } = context;
-  if (!treaty.ok) throw gatewayError(treaty.code, treaty.message, 403);
+  if (!treaty.ok) throw gatewayError(treaty.code, treaty.message, treaty.code === 'BAD_USER_INPUT' ? 400 : 403);
   if (!loaders) throw gatewayError('INTERNAL_SERVER_ERROR');
   return { treaty, loaders };
 }

@@ -19,7 +19,9 @@ export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
         async didResolveOperation({ operation, document, contextValue }) {
           if (contextValue.treaty.ok) return;
           if (!operation) throw gatewayError('BAD_USER_INPUT', 'No operation to run.', 400);
-          if (readsRecords(operation, document)) throw gatewayError(contextValue.treaty.code, contextValue.treaty.message, 403);
+          const { code, message } = contextValue.treaty;
+          // A malformed header is a bad request (400); a context that is well formed but not valid is refused (403).
+          if (readsRecords(operation, document)) throw gatewayError(code, message, code === 'BAD_USER_INPUT' ? 400 : 403);
         },
       };
     },
