@@ -47,6 +47,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   try {
     gateway = await createGateway({ config, db, logger, authenticate: options.authenticate });
     server.on('request', gateway.app);
+    server.on('clientError', answerMalformedRequest);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -79,4 +80,21 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     return closing;
   };
   return { url, server, gateway, client, database, shutdown };
+}
+
+/**
+ * A request Node's HTTP parser refuses (a malformed request line, control characters in
+ * a header, a head above 16 KB) never reaches express: answer it as JSON with a contract
+ * code too, then close the connection.
+ */
+export function answerMalformedRequest(error: Error & { code?: string }, socket: import('node:stream').Duplex): void {
+  if (!socket.writable) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({
+    errors: [{ message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.', extensions: { code: 'BAD_USER_INPUT' } }],
+  });
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

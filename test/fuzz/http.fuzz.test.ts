@@ -18,7 +18,7 @@
  * first failing batch ends the property; FUZZ_SHRINK=1 shrinks it instead).
  * FUZZ_SCALE multiplies the number of runs (e.g. FUZZ_SCALE=10 for a long local run);
  * FUZZ_COLLECT=1 runs every case and lists the breaches by kind instead of stopping;
- * FUZZ_STRICT_JSON=1 makes any non-JSON answer a failure (./oracle.ts). A summary of
+ * Any non-JSON answer is a failure (FUZZ_STRICT_JSON=0 only counts them; ./oracle.ts). A summary of
  * outcomes, non-JSON answers and (collecting) breaches is written to
  * test-artifacts/fuzz-http-summary.json.
  *

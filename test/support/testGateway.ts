@@ -14,6 +14,7 @@ import { importWorld } from '../../src/data/importWorld';
 import { loadConfig, type GatewayConfig } from '../../src/server/config';
 import { createGateway, type Gateway } from '../../src/server/createGateway';
 import { createLogger } from '../../src/server/logger';
+import { answerMalformedRequest } from '../../src/server/startGateway';
 import type { PrivacyMode } from '../../src/server/schema';
 
 export const FIXTURE_PATH = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'small-world.json');
@@ -79,6 +80,8 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     throw error;
   }
   const server: Server = createServer(gateway.app);
+  // As startGateway does: requests Node's parser refuses are answered as JSON too.
+  server.on('clientError', answerMalformedRequest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
