@@ -1,7 +1,7 @@
 /**
  * Storage of the audit trail: one append-only collection of events and one of chain
- * heads. Each gateway instance appends to a chain of its own, one event at a time, so
- * sequence numbers and links need no global lock.
+ * heads. Each gateway instance appends to a chain of its own, in order, so sequence
+ * numbers and links need no global lock.
  */
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
@@ -16,45 +16,94 @@ export interface AuditWriter {
   append(facts: AuditFacts): Promise<string>;
 }
 
-/** A writer for a new chain (one per gateway instance start). */
+/** Most events one write stores (group commit under load). */
+const MAX_BATCH = 200;
+
+interface PendingAppend {
+  readonly facts: AuditFacts;
+  readonly resolve: (id: string) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * A writer for a new chain (one per gateway instance start). Appends are chained in call
+ * order. While one write is under way, the appends that arrive wait and are then stored
+ * together: one `insertMany` (ordered) and one head update for the whole group, so under
+ * load the trail costs two round trips per group, not per response. Each append resolves
+ * only once its event is stored.
+ */
 export function createAuditWriter(db: Db, chain: string = randomUUID()): AuditWriter {
   const events = db.collection<AuditEvent>(AUDIT_EVENTS);
   const heads = db.collection<ChainHead>(AUDIT_CHAINS);
   let seq = 0;
   let prevHash = GENESIS;
-  let tail: Promise<unknown> = Promise.resolve();
-  // Set when an insert failed: it may have been stored all the same (the database went
-  // away before its reply). The next append then reads where the chain really ends, or
-  // every later event would collide with that one and the chain would stay stuck.
+  const pending: PendingAppend[] = [];
+  let writing = false;
+  // Set when a write failed: some of its events may have been stored all the same (the
+  // database went away before its reply). The next write then reads where the chain
+  // really ends, or every later event would collide with those and the chain would stay
+  // stuck. Events stored that way over-report a disclosure that was withheld, never the
+  // reverse.
   let unsure = false;
+
+  const writeGroup = async (group: readonly PendingAppend[]): Promise<AuditEvent[]> => {
+    if (unsure) {
+      const last = await events.find({ chain }, { sort: { seq: -1 }, limit: 1, projection: { seq: 1, hash: 1 } }).next();
+      if (last) {
+        seq = last.seq + 1;
+        prevHash = last.hash;
+      }
+      unsure = false;
+    }
+    const stored: AuditEvent[] = [];
+    let nextSeq = seq;
+    let nextHash = prevHash;
+    for (const append of group) {
+      const event = chainEvent(chain, nextSeq++, nextHash, append.facts);
+      nextHash = event.hash;
+      stored.push(event);
+    }
+    try {
+      if (stored.length === 1) await events.insertOne(stored[0]!);
+      else await events.insertMany(stored, { ordered: true });
+    } catch (error) {
+      unsure = true;
+      throw error;
+    }
+    // The events are stored: the chain moves on even if the head update fails (the next
+    // write repairs the head; until then verification reports the tail).
+    seq = nextSeq;
+    prevHash = nextHash;
+    const last = stored.at(-1)!;
+    await heads.updateOne({ _id: chain }, { $set: { lastSeq: last.seq, lastHash: last.hash } }, { upsert: true }).catch(() => undefined);
+    return stored;
+  };
+
+  const drain = async (): Promise<void> => {
+    if (writing) return;
+    writing = true;
+    try {
+      while (pending.length > 0) {
+        const group = pending.splice(0, MAX_BATCH);
+        try {
+          const stored = await writeGroup(group);
+          group.forEach((append, i) => append.resolve(stored[i]!._id));
+        } catch (error) {
+          for (const append of group) append.reject(error);
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  };
+
   return {
     chain,
     append(facts) {
-      const run = tail.then(async () => {
-        if (unsure) {
-          const last = await events.find({ chain }, { sort: { seq: -1 }, limit: 1, projection: { seq: 1, hash: 1 } }).next();
-          if (last) {
-            seq = last.seq + 1;
-            prevHash = last.hash;
-          }
-          unsure = false;
-        }
-        const event = chainEvent(chain, seq, prevHash, facts);
-        try {
-          await events.insertOne(event);
-        } catch (error) {
-          unsure = true;
-          throw error;
-        }
-        // The event is stored: the chain moves on even if the head update fails (the
-        // next append repairs the head; until then verification reports the tail).
-        seq++;
-        prevHash = event.hash;
-        await heads.updateOne({ _id: chain }, { $set: { lastSeq: event.seq, lastHash: event.hash } }, { upsert: true });
-        return event._id;
+      return new Promise<string>((resolve, reject) => {
+        pending.push({ facts, resolve, reject });
+        void drain();
       });
-      tail = run.catch(() => undefined);
-      return run;
     },
   };
 }
