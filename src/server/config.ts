@@ -38,6 +38,8 @@ export interface GatewayConfig {
     readonly maxTokens: number;
     readonly maxCost: number;
   };
+  /** Most GraphQL requests in progress at once; past it 503 SERVICE_UNAVAILABLE at once (0: no cap). */
+  readonly maxInFlight: number;
   /** Requests per caller (`sub`) per minute; 0: no limit. */
   readonly rateLimitPerMinute: number;
   /** Path of the trusted-documents manifest; null: any operation may run. */
@@ -157,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxCost: integer('MAX_COST', 100_000, 1, 100_000_000),
     },
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    maxInFlight: integer('MAX_IN_FLIGHT', 128, 0, 100_000),
     trustedDocuments,
     corsOrigins,
   };

@@ -3,6 +3,8 @@
  * happens before Apollo Server, so before any treaty resolution or database read, and is
  * a JSON GraphQL error with a contract code (section 5):
  *
+ *  0. overload: past MAX_IN_FLIGHT requests in progress, 503 SERVICE_UNAVAILABLE at once
+ *     (with Retry-After), rather than a queue that grows until every request times out;
  *  1. CORS: only `CORS_ORIGINS` may call from a browser (no CORS headers otherwise);
  *  2. method: GET (queries only) and POST; anything else 405;
  *  3. body: a POST must be `application/json` (a `text/plain` or form POST never runs:
@@ -75,6 +77,20 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
     allowedHeaders: ALLOWED_HEADERS,
     maxAge: 600,
   });
+
+  let inFlight = 0;
+  const overload: RequestHandler = (_req, res, next) => {
+    if (config.maxInFlight > 0 && inFlight >= config.maxInFlight) {
+      metrics.shed.inc();
+      refuse(res, 503, 'SERVICE_UNAVAILABLE', 'The gateway is at capacity; retry shortly.', { 'Retry-After': '1' });
+      return;
+    }
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+    });
+    next();
+  };
 
   const method: RequestHandler = (req, res, next) => {
     if (req.method === 'GET' || req.method === 'POST') return next();
@@ -253,7 +269,7 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
     next();
   };
 
-  return [corsHandler, method, body, shape, authenticate, perCaller, documents, limits];
+  return [overload, corsHandler, method, body, shape, authenticate, perCaller, documents, limits];
 }
 
 /** The operation a request runs: the named one, or the only one. */

@@ -7,6 +7,7 @@ export interface GatewayMetrics {
   readonly errors: Counter<'code'>;
   readonly duration: Histogram<'operation_type'>;
   readonly rateLimited: Counter;
+  readonly shed: Counter;
 }
 
 export function createMetrics(): GatewayMetrics {
@@ -29,6 +30,11 @@ export function createMetrics(): GatewayMetrics {
     rateLimited: new Counter({
       name: 'treatygate_rate_limited_total',
       help: 'Requests refused with RATE_LIMITED (per-caller limit, RATE_LIMIT_PER_MINUTE).',
+      registers: [registry],
+    }),
+    shed: new Counter({
+      name: 'treatygate_shed_total',
+      help: 'Requests refused with SERVICE_UNAVAILABLE because MAX_IN_FLIGHT requests were in progress.',
       registers: [registry],
     }),
     duration: new Histogram({

@@ -464,3 +464,39 @@ describe('rate limit per caller', () => {
     }
   });
 });
+
+describe('overload', () => {
+  it('past MAX_IN_FLIGHT requests in progress answers 503 SERVICE_UNAVAILABLE at once, with Retry-After; then serves again', async () => {
+    const gw = await startTestGateway({ dbName: 'test_hardening_overload', env: { MAX_IN_FLIGHT: '1', RATE_LIMIT_PER_MINUTE: '0' } });
+    try {
+      const token = await signDevToken({ party: 'ITA' });
+      const body = JSON.stringify({ query: '{ me { party } }' });
+      // A request whose body arrives slowly stays in progress.
+      const { request } = await import('node:http');
+      const slow = request(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${token}` },
+      });
+      const slowReply = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        slow.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        slow.on('error', reject);
+      });
+      slow.write(body.slice(0, 5));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const shed = await post(gw.url, token, { query: '{ me { party } }' });
+      expect(shed.status).toBe(503);
+      expect(codes(shed)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(shed.headers.get('retry-after')).toBe('1');
+      slow.end(body.slice(5));
+      expect(await slowReply).toEqual({ status: 200, text: JSON.stringify({ data: { me: { party: 'ITA' } } }) + '\n' });
+      expect((await post(gw.url, token, { query: '{ me { party } }' })).status).toBe(200);
+      expect(await (await fetch(`${gw.url}/metrics`)).text()).toMatch(/^treatygate_shed_total 1$/m);
+    } finally {
+      await gw.close();
+    }
+  });
+});
