@@ -21,6 +21,8 @@ import { ConfigError, loadConfig } from '../../src/server/config';
 import { createGateway } from '../../src/server/createGateway';
 import { createLogger } from '../../src/server/logger';
 import { loadFixture, startTestGateway, type TestGateway } from '../support/testGateway';
+import { execute } from '../../examples/integrator';
+import { MeDocument, MigrantsPageDocument } from '../../examples/generated/graphql';
 
 const JUNE_2025 = new Date('2025-06-01T12:00:00Z');
 const MED = { 'x-agreement-id': 'AGR-MED-TIP-2024', 'x-purpose': 'ANTI_TRAFFICKING' };
@@ -397,6 +399,16 @@ describe('trusted documents', () => {
     const page = await post(gw.url, token, { documentId: `sha256:${hashOf('MigrantsPage')}`, variables: { first: 2 } }, MED);
     expect(page.body.errors).toBeUndefined();
     expect(((page.body.data as { migrants: { edges: unknown[] } }).migrants.edges).length).toBe(2);
+  });
+
+  it("runs an integrator's generated client unchanged, in both of its send modes", async () => {
+    for (const send of ['hash-and-document', 'hash-only'] as const) {
+      const me = await execute(MeDocument, {}, { url: `${gw.url}/graphql`, token, send });
+      expect(me.data.me.party).toBe('ITA');
+      const page = await execute(MigrantsPageDocument, { first: 3 }, { url: `${gw.url}/graphql`, token, agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING', send });
+      expect(page.data.migrants.edges).toHaveLength(3);
+      expect(page.privacy?.fields.length).toBeGreaterThan(0);
+    }
   });
 
   it('refuses an unknown hash, a free-form query, and a text that is not the trusted one', async () => {
