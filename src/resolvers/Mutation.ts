@@ -95,14 +95,13 @@ export const Mutation: MutationResolvers = {
     context.privacy?.noteSubjects([id]);
     const [active] = await activeConsents(context.collections, id, purpose);
     if (active) return active;
-    return insertConsent(context.collections, {
-      _id: consentId(id, purpose, today.toISOString().slice(0, 10)),
-      migrantId: id,
-      purpose,
-      givenAt: today,
-      withdrawnAt: null,
-      evidence: reference,
-    });
+    const consent = { migrantId: id, purpose, givenAt: today, withdrawnAt: null, evidence: reference };
+    const base = consentId(id, purpose, today.toISOString().slice(0, 10));
+    const stored = await insertConsent(context.collections, { _id: base, ...consent });
+    // A consent given and withdrawn earlier the same day keeps its record (the evidence of
+    // that withdrawal); the new consent is a record of its own.
+    if (stored.withdrawnAt === null) return stored;
+    return insertConsent(context.collections, { _id: `${base}~${randomUUID()}`, ...consent });
   },
 
   rectifyMigrant: async (_parent, { id, patch }, context) => {

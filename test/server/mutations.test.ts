@@ -178,6 +178,14 @@ describe('consent', () => {
     expect(data(await graphql(tg.url, { query: WITHDRAW, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }), 'withdrawConsent')).toEqual({ withdrawnAt: '2025-06-01', active: false });
     expect((await health()).health).toBeNull();
     expect(codes(await graphql(tg.url, { query: WITHDRAW, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }))).toEqual(['BAD_USER_INPUT']);
+
+    // Given again the same day: a new active consent, and the withdrawn one is kept.
+    const again = data(await graphql(tg.url, { query: RECORD, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }), 'recordConsent');
+    expect(again).toMatchObject({ givenAt: '2025-06-01', withdrawnAt: null, active: true });
+    expect((await health()).health).toEqual({ vulnerabilities: ['UNACCOMPANIED_MINOR'] });
+    const stored = await tg.db.collection('consents').find({ purpose: 'SERVICE_DELIVERY', givenAt: new Date('2025-06-01') }).toArray();
+    expect(stored.map((c) => c['withdrawnAt'] === null).sort()).toEqual([false, true]);
+    expect(data(await graphql(tg.url, { query: WITHDRAW, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }), 'withdrawConsent')).toEqual({ withdrawnAt: '2025-06-01', active: false });
   });
 });
 
