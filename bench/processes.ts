@@ -14,6 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { StartedDatabase } from '../src/data/testDatabase';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 
@@ -148,4 +149,38 @@ function observe(name: string, child: ChildProcess): BenchChild {
 function failure(child: BenchChild, what: string): Error {
   const tail = child.stderrTail().trim();
   return new Error(`${child.name} ${what}${tail ? `; stderr:\n${tail}` : ''}`);
+}
+
+/** What a supervised run owns: its children and, once started, its database. */
+export interface SupervisedRun {
+  readonly children: Children;
+  readonly state: { database: StartedDatabase | null };
+  /** Stops every child, then the database; once, however often it is called. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Supervision shared by the bench entries: on SIGINT, SIGTERM or after `limitMs`, stop
+ * everything and exit (130, 143, 1); on any exit, kill what is left at once.
+ */
+export function superviseRun(log: (message: string) => void, limitMs: number): SupervisedRun {
+  const children = new Children();
+  const state: SupervisedRun['state'] = { database: null };
+  let cleaning: Promise<void> | null = null;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      await children.stopAll();
+      await state.database?.stop();
+    })());
+  const abort = (why: string, code: number): void => {
+    // A signal may arrive twice (from the terminal's process group and relayed by tsx).
+    if (cleaning) return;
+    log(why);
+    void cleanup().finally(() => process.exit(code));
+  };
+  process.on('exit', () => children.killAllNow());
+  process.on('SIGINT', () => abort('interrupted: stopping', 130));
+  process.on('SIGTERM', () => abort('terminated: stopping', 143));
+  setTimeout(() => abort(`still running after ${limitMs / 1_000} s: stopping`, 1), limitMs).unref();
+  return { children, state, cleanup };
 }

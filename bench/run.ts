@@ -26,7 +26,7 @@ import { startDatabase, type StartedDatabase } from '../src/data/testDatabase';
 import type { PrivacyMode } from '../src/server/schema';
 import { measureCommands, type CommandCost } from './commands';
 import type { LoadResult, LoadSpec } from './load';
-import { Children, PROJECT_ROOT, outputOf, waitForLine } from './processes';
+import { Children, PROJECT_ROOT, outputOf, waitForLine, superviseRun } from './processes';
 import { MODES, MODE_LABEL, formatReport, formatRounds, ratioOf, summariseMode, writeResults, type BenchResults, type Round } from './report';
 import { checkResponse, type ResponseCheck } from './response';
 import { BENCH_CALLER, BENCH_DB, BENCH_QUERY, BENCH_WORLD, benchRequest, readSettings, type BenchRequest, type BenchSettings } from './scenario';
@@ -152,25 +152,7 @@ async function bench(children: Children, state: { database: StartedDatabase | nu
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const children = new Children();
-  const state: { database: StartedDatabase | null } = { database: null };
-  let cleaning: Promise<void> | null = null;
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      await children.stopAll();
-      await state.database?.stop();
-    })());
-  const abort = (why: string, code: number): void => {
-    // A signal may arrive twice (from the terminal's process group and relayed by tsx).
-    if (cleaning) return;
-    log(why);
-    void cleanup().finally(() => process.exit(code));
-  };
-  process.on('exit', () => children.killAllNow());
-  process.on('SIGINT', () => abort('interrupted: stopping', 130));
-  process.on('SIGTERM', () => abort('terminated: stopping', 143));
-  const limit = hardLimitMs(settings);
-  setTimeout(() => abort(`still running after ${limit / 1_000} s: stopping`, 1), limit).unref();
+  const { children, state, cleanup } = superviseRun(log, hardLimitMs(settings));
 
   let results: BenchResults;
   try {

@@ -26,7 +26,7 @@ import { ensureIndexes } from '../src/data/database';
 import { generateWorld } from '../src/data/generateWorld';
 import { importWorld } from '../src/data/importWorld';
 import { startDatabase, type StartedDatabase } from '../src/data/testDatabase';
-import { Children, outputOf, waitForLine, type BenchChild } from './processes';
+import { Children, outputOf, waitForLine, type BenchChild, superviseRun } from './processes';
 import { READY_LINE } from './server';
 import { PHASE_END, PHASE_MEASURE, type SoakLoadResult, type SoakLoadSpec } from './soakLoad';
 import { formatSoakReport, memoryTimeline, missedTargets, operationRows, readSoakSettings, rssGrowth, type MemorySample, type SoakSettings } from './soakReport';
@@ -170,24 +170,7 @@ async function soak(children: Children, state: { database: StartedDatabase | nul
 
 async function main(): Promise<number> {
   const settings = readSoakSettings();
-  const children = new Children();
-  const state: { database: StartedDatabase | null } = { database: null };
-  let cleaning: Promise<void> | null = null;
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      await children.stopAll();
-      await state.database?.stop();
-    })());
-  const abort = (why: string, code: number): void => {
-    if (cleaning) return;
-    log(why);
-    void cleanup().finally(() => process.exit(code));
-  };
-  process.on('exit', () => children.killAllNow());
-  process.on('SIGINT', () => abort('interrupted: stopping', 130));
-  process.on('SIGTERM', () => abort('terminated: stopping', 143));
-  const limit = hardLimitMs(settings);
-  setTimeout(() => abort(`still running after ${limit / 1_000} s: stopping`, 1), limit).unref();
+  const { children, state, cleanup } = superviseRun(log, hardLimitMs(settings));
 
   let outcome: { report: string; missed: string[] };
   try {
