@@ -36,7 +36,13 @@ export interface AuditFacts {
     readonly suppressedCells: number;
     readonly totalWithheld: boolean;
   }>;
-  readonly outcome: 'DISCLOSED' | 'REFUSED' | 'MUTATED';
+  /**
+   * DISCLOSED: a read. ATTEMPTED: a mutation about to run (written before it runs, so no
+   * change can stand without an event). MUTATED or REFUSED: how that mutation ended.
+   */
+  readonly outcome: 'DISCLOSED' | 'ATTEMPTED' | 'REFUSED' | 'MUTATED';
+  /** For MUTATED and REFUSED: the id of the ATTEMPTED event of the same mutation. */
+  readonly attemptId?: string;
 }
 
 export interface AuditEvent extends AuditFacts {

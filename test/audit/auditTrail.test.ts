@@ -122,5 +122,44 @@ describe('audit trail', () => {
       errors: [{ message: 'The audit trail cannot be written; no data is disclosed.', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
     });
     expect(JSON.stringify(reply.body)).not.toMatch(/Amara|Okafor|1994/);
+
+    // A mutation whose attempt cannot be recorded is not made at all.
+    const ids = await graphql(tg.url, { query: '{ migrants(first: 1) { edges { node { id } } } }', token, ...MED });
+    const migrantId = (ids.body.data as { migrants: { edges: { node: { id: string } }[] } }).migrants.edges[0]!.node.id;
+    const controller = await signDevToken({ party: 'ITA', roles: ['DATA_CONTROLLER'] });
+    const consentsBefore = await tg.db.collection('consents').countDocuments();
+    const mutation = await graphql(tg.url, {
+      query: 'mutation { recordConsent(migrantId: "' + migrantId + '", purpose: BORDER_CONTROL, evidence: "form:77") { active } }',
+      token: controller,
+      ...MED,
+    });
+    expect(mutation.status).toBe(503);
+    expect(mutation.body.data ?? null).toBeNull();
+    expect(mutation.body.errors?.map((e) => e.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(await tg.db.collection('consents').countDocuments()).toBe(consentsBefore);
+  });
+
+  it('records a mutation\'s attempt before it runs, and its outcome after, linked', async () => {
+    const fresh = await startTestGateway({ dbName: 'test_audit_attempts', fixture: true, clock: () => new Date('2025-06-01T12:00:00Z') });
+    try {
+      const ita = await signDevToken({ party: 'ITA' });
+      const ids = await graphql(fresh.url, { query: '{ migrants(first: 1) { edges { node { id } } } }', token: ita, ...MED });
+      const migrantId = (ids.body.data as { migrants: { edges: { node: { id: string } }[] } }).migrants.edges[0]!.node.id;
+      const controller = await signDevToken({ party: 'ITA', roles: ['DATA_CONTROLLER'] });
+      const reply = await graphql(fresh.url, {
+        query: 'mutation Consent { recordConsent(migrantId: "' + migrantId + '", purpose: BORDER_CONTROL, evidence: "form:77") { active } }',
+        token: controller,
+        ...MED,
+      });
+      expect(reply.body.data).toEqual({ recordConsent: { active: true } });
+      const stored = await fresh.db.collection<AuditEvent>(AUDIT_EVENTS).find({ operationName: 'Consent' }, { sort: { seq: 1 } }).toArray();
+      expect(stored.map((e) => e.outcome)).toEqual(['ATTEMPTED', 'MUTATED']);
+      expect(stored[0]!.subjectIds).toEqual([]);
+      expect(stored[1]!.attemptId).toBe(stored[0]!._id);
+      expect(stored[1]!.subjectIds).toEqual(['m-0001']);
+      expect((await verifyAuditTrail(fresh.db)).valid).toBe(true);
+    } finally {
+      await fresh.close();
+    }
   });
 });

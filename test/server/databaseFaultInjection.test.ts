@@ -208,8 +208,10 @@ describe('a database failure in the middle of a response', () => {
     });
     expect(reply.status).toBe(503);
     expect(reply.body).toEqual({ data: null, errors: [{ message: expect.any(String), extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-    expect(await auditCount()).toBe(before + 1);
-    const event = await db.collection(AUDIT_EVENTS).find().sort({ at: -1, seq: -1 }).limit(1).next();
-    expect(event).toMatchObject({ operationName: 'Withdraw', outcome: 'REFUSED' });
+    // Its attempt, recorded before it ran, and its outcome.
+    expect(await auditCount()).toBe(before + 2);
+    const [event, attempt] = await db.collection(AUDIT_EVENTS).find().sort({ at: -1, seq: -1 }).limit(2).toArray();
+    expect(event).toMatchObject({ operationName: 'Withdraw', outcome: 'REFUSED', attemptId: attempt!['_id'] });
+    expect(attempt).toMatchObject({ operationName: 'Withdraw', outcome: 'ATTEMPTED' });
   });
 });

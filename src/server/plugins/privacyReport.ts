@@ -1,6 +1,7 @@
 /**
  * The end of every operation that read records under a treaty context:
  *
+ * 0. before a mutation runs, an ATTEMPTED event is appended (no event, no mutation);
  * 1. for every mutation, and for every read that disclosed or minimised anything, one
  *    audit event is appended (caller,
  *    agreement, purpose, operation and document hash, subject ids, coordinates by
@@ -25,16 +26,41 @@ import type { AggregateRelease, PrivacyReportEntry } from '../../context/privacy
 import type { AuditWriter } from '../../data/auditStore';
 import type { GatewayContext } from '../GatewayContext';
 import type { Logger } from '../logger';
+import { gatewayError } from '../errors';
 import { selectedFieldNames } from '../selection';
 import { readsRecords } from './treatyGuard';
 
 export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
+      let attemptId: string | null = null;
       return {
         // Fires before execution: fields are read only for what the operation selects.
-        async didResolveOperation({ document, contextValue }) {
+        // A mutation's attempt is recorded first, so a change can never stand without an
+        // event, even if its final event cannot be written. No attempt event, no mutation
+        // (AUDIT_UNAVAILABLE, HTTP 503).
+        async didResolveOperation({ document, operation, contextValue, request, source }) {
           contextValue.projection.useSelection(selectedFieldNames(document));
+          const { treaty, caller, now } = contextValue;
+          if (operation?.operation !== 'mutation' || !treaty.ok) return;
+          try {
+            attemptId = await audit.append({
+              at: now,
+              sub: caller.sub,
+              agency: caller.agency,
+              party: caller.party,
+              agreementId: treaty.agreement._id,
+              purpose: treaty.purpose,
+              operationName: request.operationName ?? operation?.name?.value ?? null,
+              documentHash: createHash('sha256').update(source ?? '').digest('hex'),
+              subjectIds: [],
+              coordinates: { DISCLOSED: [], MINIMISED: [], REDACTED: [] },
+              outcome: 'ATTEMPTED',
+            });
+          } catch (error) {
+            logger.error({ err: { name: (error as Error).name } }, 'attempt of a mutation not audited: mutation refused');
+            throw gatewayError('AUDIT_UNAVAILABLE', 'The audit trail cannot be written; the change is not made.', 503);
+          }
         },
         // Fires once the response is complete, before it is sent.
         async willSendResponse({ response, contextValue, operation, document, request, source }) {
@@ -62,6 +88,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
               coordinates: coordinatesByAction(fields),
               ...aggregatesOf(privacy.aggregates()),
               outcome: !mutation ? 'DISCLOSED' : result.errors?.length ? 'REFUSED' : 'MUTATED',
+              ...(mutation && attemptId !== null ? { attemptId } : {}),
             };
             try {
               auditId = await audit.append(facts);
