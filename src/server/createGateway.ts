@@ -25,7 +25,7 @@ import type { GatewayConfig } from './config';
 import { gatewayError } from './errors';
 import { createFormatError } from './formatError';
 import { createExplorerRouter } from './explorer';
-import { callerOf, graphqlHttpGuards, jsonErrorHandler } from './graphqlHttp';
+import { callerOf, graphqlHttpGuards, jsonErrorHandler, type Authenticator } from './graphqlHttp';
 import { createOperationLimits } from './operationLimits';
 import { loadTrustedDocuments } from './trustedDocuments';
 import type { GatewayContext } from './GatewayContext';
@@ -39,7 +39,7 @@ import { createProjectionPlan } from './projectionPlan';
 import { buildGatewaySchema, type PrivacyMode } from './schema';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 
-export type Authenticator = (authorizationHeader: string | undefined) => Promise<Caller>;
+export type { Authenticator } from './graphqlHttp';
 
 export interface GatewayDependencies {
   readonly config: GatewayConfig;

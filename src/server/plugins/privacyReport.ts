@@ -34,6 +34,24 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
   return {
     async requestDidStart() {
       let attemptId: string | null = null;
+      /** Who did what under which context: the part every event of this request shares (computed once). */
+      let base: Pick<AuditFacts, 'at' | 'sub' | 'agency' | 'party' | 'agreementId' | 'purpose' | 'operationName' | 'documentHash'> | null = null;
+      const baseFacts = (
+        { caller, now }: GatewayContext,
+        treaty: { agreement: { _id: string }; purpose: string },
+        operationName: string | null,
+        source: string | undefined,
+      ) =>
+        (base ??= {
+          at: now,
+          sub: caller.sub,
+          agency: caller.agency,
+          party: caller.party,
+          agreementId: treaty.agreement._id,
+          purpose: treaty.purpose,
+          operationName,
+          documentHash: createHash('sha256').update(source ?? '').digest('hex'),
+        });
       return {
         // Fires before execution: fields are read only for what the operation selects.
         // A mutation's attempt is recorded first, so a change can never stand without an
@@ -41,18 +59,11 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
         // (AUDIT_UNAVAILABLE, HTTP 503).
         async didResolveOperation({ document, operation, contextValue, request, source }) {
           contextValue.projection.useSelection(selectedFieldNames(document));
-          const { treaty, caller, now } = contextValue;
+          const { treaty } = contextValue;
           if (operation?.operation !== 'mutation' || !treaty.ok) return;
           try {
             attemptId = await audit.append({
-              at: now,
-              sub: caller.sub,
-              agency: caller.agency,
-              party: caller.party,
-              agreementId: treaty.agreement._id,
-              purpose: treaty.purpose,
-              operationName: request.operationName ?? operation?.name?.value ?? null,
-              documentHash: createHash('sha256').update(source ?? '').digest('hex'),
+              ...baseFacts(contextValue, treaty, request.operationName ?? operation.name?.value ?? null, source),
               subjectIds: [],
               coordinates: { DISCLOSED: [], MINIMISED: [], REDACTED: [] },
               outcome: 'ATTEMPTED',
@@ -66,7 +77,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
         async willSendResponse({ response, contextValue, operation, document, request, source }) {
           if (response.body.kind !== 'single') return;
           const outage = failClosedOnOutage(response);
-          const { privacy, treaty, caller, now } = contextValue;
+          const { privacy, treaty } = contextValue;
           if (!privacy || !treaty.ok) return;
           if (!privacy.decided && !(operation && document && readsRecords(operation, document))) return;
           const result = response.body.singleResult;
@@ -76,14 +87,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
           if (outage && !mutation) return;
           if (mutation || privacy.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
             const facts: AuditFacts = {
-              at: now,
-              sub: caller.sub,
-              agency: caller.agency,
-              party: caller.party,
-              agreementId: treaty.agreement._id,
-              purpose: treaty.purpose,
-              operationName: request.operationName ?? operation?.name?.value ?? null,
-              documentHash: createHash('sha256').update(source ?? '').digest('hex'),
+              ...baseFacts(contextValue, treaty, request.operationName ?? operation?.name?.value ?? null, source),
               subjectIds: privacy.disclosedSubjects(),
               coordinates: coordinatesByAction(fields),
               ...aggregatesOf(privacy.aggregates()),
