@@ -9,8 +9,9 @@
  *   for pages, a typical size for other lists (5 family members, 3 documents, ...);
  * - `first` above MAX_PAGE_SIZE (or negative): BAD_USER_INPUT, as the resolvers would say.
  *
- * Every limit is checked in one validation pass, together with the standard rules. A
- * document that is not valid GraphQL is left to Apollo Server, which reports it as usual.
+ * What the text alone decides is checked in one validation pass with the standard rules
+ * and remembered per text; the cost is computed per request. A document that is not
+ * valid GraphQL is left to Apollo Server, which reports it as usual.
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -60,6 +61,10 @@ const LIST_SIZES: Readonly<Record<string, number>> = {
 };
 const DEFAULT_LIST_SIZE = 10;
 
+/** Documents whose verdict is remembered, and the longest text remembered (memory stays under ~20 MB). */
+const TEXT_CACHE_ENTRIES = 1_000;
+const MAX_CACHED_TEXT = 20_000;
+
 /** Marks an error as a limit refusal (validation rules can only report GraphQLErrors). */
 const LIMIT = Symbol('operation limit');
 
@@ -99,52 +104,92 @@ export function createOperationLimits(schema: GraphQLSchema, settings: Operation
     return 1 + size * childComplexity;
   };
 
-  /** Checks the operation `text` (with its variables) against every limit. */
-  function check(text: string, variables: Record<string, unknown> | undefined, operationName: string | undefined): LimitVerdict {
+  /**
+   * What a document's text alone decides (parse, standard validation, depth, aliases,
+   * directives), remembered per text: clients send the same few documents over and
+   * over, so the hot path parses and validates each once. Only the cost, which depends
+   * on the variables, is computed per request.
+   */
+  interface TextVerdict {
+    readonly document: DocumentNode | null;
+    readonly refusal: LimitVerdict | null;
+    readonly limitMessages: readonly string[];
+    readonly valid: boolean;
+  }
+  const byText = new Map<string, TextVerdict>();
+
+  function judgeText(text: string): TextVerdict {
     let document: DocumentNode;
     try {
       document = parse(text, { maxTokens: settings.maxTokens });
     } catch (error) {
       if (error instanceof GraphQLError && /tokens\. Parsing aborted/.test(error.message)) {
-        return { ok: false, code: 'QUERY_TOO_COMPLEX', message: `The document has more than ${settings.maxTokens} tokens (MAX_TOKENS).` };
+        return { document: null, refusal: { ok: false, code: 'QUERY_TOO_COMPLEX', message: `The document has more than ${settings.maxTokens} tokens (MAX_TOKENS).` }, limitMessages: [], valid: false };
       }
       // The parser is recursive: nesting deep enough (`[[[[…`) exhausts the stack before
       // the token limit. Never handed on (Apollo Server would parse it again).
       if (!(error instanceof GraphQLError)) {
-        return { ok: false, code: 'QUERY_TOO_COMPLEX', message: 'The document nests too deeply to be parsed.' };
+        return { document: null, refusal: { ok: false, code: 'QUERY_TOO_COMPLEX', message: 'The document nests too deeply to be parsed.' }, limitMessages: [], valid: false };
       }
       // Not GraphQL: Apollo Server reports the syntax error as usual.
-      return { ok: true, document: null, cost: null };
+      return { document: null, refusal: null, limitMessages: [], valid: false };
     }
-    const pageProblems: string[] = [];
-    let cost: number | null = null;
-    const rules: ValidationRule[] = [
-      ...specifiedRules,
-      armor(maxDepthRule as never, { n: settings.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-      armor(maxAliasesRule as never, { n: settings.maxAliases }),
-      armor(maxDirectivesRule as never, { n: settings.maxDirectives }),
-      createComplexityRule({
-        maximumComplexity: settings.maxCost,
-        variables: variables ?? {},
-        ...(operationName ? { operationName } : {}),
-        estimators: [pageSizeProblems(pageProblems)],
-        onComplete: (complexity: number) => {
-          cost = complexity;
-        },
-        createError: (max: number, actual: number) => limitError(`The operation costs ${actual}, more than ${max} (MAX_COST); ask for fewer records or fields.`),
-      }),
-    ];
     let errors: readonly GraphQLError[];
     try {
-      errors = validate(schema, document, rules, { maxErrors: 50 });
+      errors = validate(schema, document, [...specifiedRules, ...staticRules], { maxErrors: 50 });
     } catch {
-      // A rule that cannot judge the document (variables of the wrong type, ...): Apollo
-      // Server's own validation and variable coercion report it.
-      return { ok: true, document, cost: null };
+      // A rule that cannot judge the document: Apollo Server's own validation reports it.
+      return { document, refusal: null, limitMessages: [], valid: false };
     }
-    const limits = errors.filter(isLimitError);
-    if (limits.length > 0) return { ok: false, code: 'QUERY_TOO_COMPLEX', message: limits.map((e) => e.message).join(' ') };
-    if (errors.length > 0) return { ok: true, document, cost: null };
+    const limitMessages = errors.filter(isLimitError).map((e) => e.message);
+    return { document, refusal: null, limitMessages, valid: errors.length === limitMessages.length };
+  }
+
+  const staticRules: ValidationRule[] = [
+    armor(maxDepthRule as never, { n: settings.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    armor(maxAliasesRule as never, { n: settings.maxAliases }),
+    armor(maxDirectivesRule as never, { n: settings.maxDirectives }),
+  ];
+
+  /** Checks the operation `text` (with its variables) against every limit. */
+  function check(text: string, variables: Record<string, unknown> | undefined, operationName: string | undefined): LimitVerdict {
+    let verdict = byText.get(text);
+    if (verdict) {
+      byText.delete(text);
+    } else {
+      verdict = judgeText(text);
+    }
+    // Most recently used last; bounded in entries and in size (long texts are not kept).
+    if (text.length <= MAX_CACHED_TEXT) {
+      byText.set(text, verdict);
+      if (byText.size > TEXT_CACHE_ENTRIES) byText.delete(byText.keys().next().value!);
+    }
+    if (verdict.refusal) return verdict.refusal;
+    const { document } = verdict;
+    if (!document) return { ok: true, document: null, cost: null };
+
+    const pageProblems: string[] = [];
+    let cost: number | null = null;
+    const complexity = createComplexityRule({
+      maximumComplexity: settings.maxCost,
+      variables: variables ?? {},
+      ...(operationName ? { operationName } : {}),
+      estimators: [pageSizeProblems(pageProblems)],
+      onComplete: (c: number) => {
+        cost = c;
+      },
+      createError: (max: number, actual: number) => limitError(`The operation costs ${actual}, more than ${max} (MAX_COST); ask for fewer records or fields.`),
+    });
+    let costMessages: string[] = [];
+    try {
+      costMessages = validate(schema, document, [complexity]).filter(isLimitError).map((e) => e.message);
+    } catch {
+      // Variables the estimator cannot read (wrong types, ...): Apollo Server's variable
+      // coercion reports them; the limits of the text itself still apply below.
+    }
+    const limits = [...verdict.limitMessages, ...costMessages];
+    if (limits.length > 0) return { ok: false, code: 'QUERY_TOO_COMPLEX', message: limits.join(' ') };
+    if (!verdict.valid) return { ok: true, document, cost: null };
     if (pageProblems.length > 0) return { ok: false, code: 'BAD_USER_INPUT', message: pageProblems[0]! };
     return { ok: true, document, cost };
   }
