@@ -8,8 +8,6 @@
  * TTL path; on a replica set (MONGODB_URI) the change stream makes it immediate, and the
  * same bounds hold.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
 import { createDevAuthenticator } from '../../src/context/devAuthenticator';
 import { signDevToken } from '../../src/context/devKeys';
@@ -18,7 +16,7 @@ import { importWorld } from '../../src/data/importWorld';
 import { loadConfig } from '../../src/server/config';
 import { createGateway } from '../../src/server/createGateway';
 import { createLogger } from '../../src/server/logger';
-import { graphql, loadFixture, type GraphqlReply } from '../support/testGateway';
+import { graphql, loadFixture, serveGateway, type GraphqlReply } from '../support/testGateway';
 
 const DB_NAME = 'test_agreement_changes';
 const TTL_MS = 300;
@@ -45,19 +43,7 @@ async function startInstance(uri: string): Promise<Instance> {
     authenticate: createDevAuthenticator(),
     clock: () => TODAY,
   });
-  const server: Server = createServer(gateway.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await gateway.stop();
-      await client.close();
-    },
-  };
+  return serveGateway(gateway, client);
 }
 
 /** The shared fixture with the agreement's status set. */

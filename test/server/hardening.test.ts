@@ -7,8 +7,6 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -20,7 +18,7 @@ import { importWorld } from '../../src/data/importWorld';
 import { ConfigError, loadConfig } from '../../src/server/config';
 import { createGateway } from '../../src/server/createGateway';
 import { createLogger } from '../../src/server/logger';
-import { loadFixture, startTestGateway, type TestGateway } from '../support/testGateway';
+import { loadFixture, serveGateway, startTestGateway, type TestGateway } from '../support/testGateway';
 import { execute } from '../../examples/integrator';
 import { MeDocument, MigrantsPageDocument } from '../../examples/generated/graphql';
 
@@ -214,19 +212,7 @@ describe('production posture', () => {
       ...env,
     });
     const gateway = await createGateway({ config, db, logger: createLogger('silent'), authenticate: authenticatorFromConfig(config), clock: () => JUNE_2025 });
-    const server: Server = createServer(gateway.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      async close() {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await gateway.stop();
-        await client.close();
-      },
-    };
+    return serveGateway(gateway, client);
   }
   const sign = (claims: Record<string, unknown>, header: { alg: string } = { alg: 'RS256' }) =>
     new SignJWT({ party: 'ITA', agency: 'ITA-POLICE', clearance: 'ELEVATED', roles: ['CASEWORKER'], ...claims })

@@ -79,17 +79,21 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     await client.close();
     throw error;
   }
+  const served = await serveGateway(gateway, client);
+  return { url: served.url, db, client, gateway, config, close: served.close };
+}
+
+/**
+ * Serves a gateway on 127.0.0.1 (a free port), answering refusals of Node's HTTP parser
+ * as startGateway does; `close` stops the listener, the gateway, then the client.
+ */
+export async function serveGateway(gateway: Gateway, client: MongoClient): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(gateway.app);
-  // As startGateway does: requests Node's parser refuses are answered as JSON too.
   server.on('clientError', answerMalformedRequest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    db,
-    client,
-    gateway,
-    config,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
