@@ -93,7 +93,7 @@ function requestCount(migrants: number): number {
 }
 
 // ---------------------------------------------------------------------------------------
-// The fixture's parties and agreements, copied verbatim (../shared/fixtures/small-world.json).
+// The fixture's parties and agreements, copied verbatim (test/fixtures/small-world.json).
 
 const FIXTURE_PARTIES: readonly WorldParty[] = [
   { code: 'ITA', name: 'Italy', kind: 'STATE' },

@@ -1,7 +1,7 @@
 /**
  * The import format (CONTRACT.md section 6): one "world" of parties, agreements,
  * migrants, data requests and consents, all keys in camelCase, dates as ISO 8601
- * calendar dates (`YYYY-MM-DD`). The same shape as `../shared/fixtures/small-world.json`.
+ * calendar dates (`YYYY-MM-DD`). The same shape as `test/fixtures/small-world.json`.
  *
  * These types describe a file that has passed `validateWorld`; nothing unvalidated
  * is typed as a `World`.

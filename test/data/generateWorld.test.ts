@@ -22,7 +22,7 @@ import { parseIsoDate } from '../../src/policy/calendar';
 import { DATA_CATEGORIES, PURPOSES, REQUEST_STATUSES } from '../../src/policy/taxonomy';
 
 const TODAY = '2026-11-23';
-const FIXTURE_PATH = path.resolve(__dirname, '../../../shared/fixtures/small-world.json');
+const FIXTURE_PATH = path.resolve(__dirname, '../fixtures/small-world.json');
 
 const world = generateWorld({ migrants: 2000, seed: 11, today: TODAY });
 const byId = new Map(world.migrants.map((m) => [m.id, m]));

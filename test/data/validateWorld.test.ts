@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseIsoDate } from '../../src/policy/calendar';
 import { formatProblems, validateWorld, type ExistingIds, type ImportProblem } from '../../src/data/validateWorld';
 
-const FIXTURE_PATH = path.resolve(__dirname, '../../../shared/fixtures/small-world.json');
+const FIXTURE_PATH = path.resolve(__dirname, '../fixtures/small-world.json');
 const FIXTURE_TEXT = readFileSync(FIXTURE_PATH, 'utf8');
 const NOW = new Date('2026-06-15T12:00:00Z');
 

@@ -1,5 +1,5 @@
 /**
- * Integration tests on the shared fixture (../shared/fixtures/small-world.json), over
+ * Integration tests on the shared fixture (test/fixtures/small-world.json), over
  * real HTTP on the real test database. Every expectation below is computed by hand from
  * the fixture and CONTRACT.md sections 1, 3, 4 and 5 — none comes from project code.
  *

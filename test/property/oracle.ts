@@ -1,6 +1,6 @@
 /**
  * An independent oracle of what the gateway must disclose, written from the public
- * contract (../shared/CONTRACT.md sections 1, 3, 4 and 5) and nothing else: it imports
+ * contract (docs/api.md, the contract: sections 1, 3, 4 and 5) and nothing else: it imports
  * none of the project's code (no src/policy, src/context, directives), reads the world
  * from the fixture JSON itself and encodes the annotation table of section 4 as data.
  *

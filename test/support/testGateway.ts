@@ -17,7 +17,7 @@ import { createLogger } from '../../src/server/logger';
 import { answerMalformedRequest } from '../../src/server/startGateway';
 import type { PrivacyMode } from '../../src/server/schema';
 
-export const FIXTURE_PATH = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'small-world.json');
+export const FIXTURE_PATH = join(__dirname, '..', 'fixtures', 'small-world.json');
 
 /** The shared fixture, parsed afresh (callers may modify their copy). */
 export function loadFixture(): Record<string, unknown[]> {
