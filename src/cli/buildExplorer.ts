@@ -16,10 +16,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Metafile, Plugin } from 'esbuild';
+import { projectRoot } from '../projectRoot';
 import { EXPLORER_BUNDLE_DIR } from '../server/explorer';
 import { exitWith } from './cliDatabase';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = projectRoot();
 export const EXPLORER_SOURCE_DIR = join(ROOT, 'explorer', 'src');
 
 export interface ExplorerBuildSummary {

@@ -6,10 +6,11 @@
  * production: `signDevToken` and `devAuthConfig` throw when NODE_ENV=production, and the
  * gateway trusts these keys only when no key is configured outside production.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
 import { CLEARANCES, ROLES, isOneOf, type Clearance, type Role } from '../policy/taxonomy';
+import { projectPath } from '../projectRoot';
 import { MAX_CLAIM_ID_LENGTH, PARTY_CODE_PATTERN, type AuthConfig, type JwtAlgorithm } from './authenticate';
 
 export const DEV_ISSUER = 'treatygate-dev';
@@ -114,16 +115,7 @@ function withDefaults(claims: DevClaims): Required<DevClaims> {
   return full;
 }
 
-/**
- * keys/dev/ in the repository: the nearest ancestor of this file that holds it, so the
- * path holds when run from src/ (tsx, jest) or from a build in dist/.
- */
+/** keys/dev/ in the repository (found from src/ with tsx or jest, and from a build in dist/). */
 function devKeyDirectory(): string {
-  let directory = __dirname;
-  while (!existsSync(join(directory, 'keys', 'dev'))) {
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error('development keys: keys/dev/ not found above the source directory');
-    directory = parent;
-  }
-  return join(directory, 'keys', 'dev');
+  return projectPath('keys', 'dev');
 }

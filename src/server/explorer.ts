@@ -14,14 +14,15 @@
  * Without a bundle the page answers 503 naming `npm run build:explorer`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import express, { type Router } from 'express';
 import { signDevToken } from '../context/devKeys';
+import { projectPath } from '../projectRoot';
 import type { Logger } from './logger';
 import { PERSONAS } from './personas';
 
 /** Where `npm run build:explorer` writes the bundle. */
-export const EXPLORER_BUNDLE_DIR = resolve(__dirname, '..', '..', 'dist', 'explorer');
+export const EXPLORER_BUNDLE_DIR = projectPath('dist', 'explorer');
 
 /**
  * The policy of every /explorer response. Monaco adds <style> elements at run time

@@ -8,9 +8,10 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { GraphQLScalarType, type GraphQLSchema } from 'graphql';
 import { annotatePrivacyDirectives, applyPrivacyDirectives, privacyDirectiveTypeDefs } from '../../directives/index';
+import { projectPath } from '../projectRoot';
 import { resolvers } from '../resolvers/index';
 
-export const SCHEMA_DIR = join(__dirname, '..', '..', 'schema');
+export const SCHEMA_DIR = projectPath('schema');
 
 /** The domain SDL, one file per domain, in a stable order. */
 export function loadSchemaSdl(dir: string = SCHEMA_DIR): string[] {
