@@ -1,6 +1,6 @@
 /**
  * A realistic, deterministic synthetic world for demos, tests and benchmarks, in the
- * import format (CONTRACT.md section 6): the shared fixture's parties and agreements
+ * import format (docs/api.md section 6): the shared fixture's parties and agreements
  * (so personas written for the fixture work here too), N migrants with families,
  * documents, special-category data, consents, and data requests under the agreements.
  *

@@ -1,5 +1,5 @@
 /**
- * Validation of an import file (CONTRACT.md section 6).
+ * Validation of an import file (docs/api.md section 6).
  *
  * Contract:
  * - Pure: no I/O, no database, no GraphQL; the only outside input is the clock for the

@@ -1,5 +1,5 @@
 /**
- * The import format (CONTRACT.md section 6): one "world" of parties, agreements,
+ * The import format (docs/api.md section 6): one "world" of parties, agreements,
  * migrants, data requests and consents, all keys in camelCase, dates as ISO 8601
  * calendar dates (`YYYY-MM-DD`). The same shape as `test/fixtures/small-world.json`.
  *

@@ -1,5 +1,5 @@
 /**
- * The contract's enumerations (CONTRACT.md section 2), as runtime lists and types.
+ * The contract's enumerations (docs/api.md section 2), as runtime lists and types.
  *
  * Pure: imports neither `graphql` nor `mongodb`. Every other layer takes its
  * vocabulary from here, so a value that is not listed here cannot enter the system.

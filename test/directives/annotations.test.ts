@@ -1,5 +1,5 @@
 /**
- * The contract's table of field annotations (CONTRACT.md section 4) is exactly what the
+ * The contract's table of field annotations (docs/api.md section 4) is exactly what the
  * schema declares, and every annotated field is withheld until decisions are wired.
  */
 import { isObjectType } from 'graphql';

@@ -1,7 +1,7 @@
 /**
  * Integration tests on the shared fixture (test/fixtures/small-world.json), over
  * real HTTP on the real test database. Every expectation below is computed by hand from
- * the fixture and CONTRACT.md sections 1, 3, 4 and 5 — none comes from project code.
+ * the fixture and docs/api.md sections 1, 3, 4 and 5 — none comes from project code.
  *
  * Gateways (each with a database of its own):
  * - `main`:   clock 2025-06-01 (MED-TIP retention cut-off 2015-06-04, readmission 2023-06-02);
