@@ -96,6 +96,9 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'npm run codegen': 'rewrites generated files in the checkout',
   'npm run codegen:check': 'part of npm test',
   'npm run typecheck': 'part of npm test',
+  'npm run test:unit': 'runs the fast tier of the suite (part of npm test)',
+  'npm run start:prod': 'serves a production gateway until stopped (test/server/productionBuild.test.ts runs it)',
+  'npm run db:wipe': "deletes the embedded database's data directory (test/data/ tests it)",
 };
 
 // ---------------------------------------------------------------------------------
