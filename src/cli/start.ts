@@ -1,7 +1,9 @@
 /**
- * `npm start`: serves the gateway. With no MONGODB_URI, starts an embedded database,
- * seeds a demo world of 2,000 migrants when it is empty, and prints the GraphQL URL and
- * ready-to-paste development tokens with their headers for three personas.
+ * `npm start`: serves the gateway. With no MONGODB_URI, starts an embedded database that
+ * keeps its data in a directory across restarts (TREATYGATE_DATA_DIR, default
+ * `.treatygate/data` in the project root; `npm run db:wipe` deletes it), seeds a demo
+ * world of 2,000 migrants when it is empty, and prints the GraphQL URL and ready-to-paste
+ * development tokens with their headers for three personas.
  */
 import type { MongoClient } from 'mongodb';
 import { authenticatorFromConfig } from '../context/authenticatorFromConfig';
@@ -9,7 +11,7 @@ import { signDevToken } from '../context/devKeys';
 import { collectionsOf } from '../data/database';
 import { generateWorld } from '../data/generateWorld';
 import { importWorld } from '../data/importWorld';
-import { startDatabase, type StartedDatabase } from '../data/testDatabase';
+import { dataDirFromEnv, startDatabase, type StartedDatabase } from '../data/testDatabase';
 import { ConfigError, loadConfig, type GatewayConfig } from '../server/config';
 import { createLogger } from '../server/logger';
 import { PERSONAS } from '../server/personas';
@@ -31,7 +33,12 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let embedded: StartedDatabase | null = null;
   if (config.mongodbUri === null) {
-    embedded = await startDatabase({ log: (message) => logger.info(message) });
+    const dataDir = dataDirFromEnv();
+    // The configuration has no MONGODB_URI (unset or blank): always an embedded server here.
+    embedded = await startDatabase({ log: (message) => logger.info(message), dataDir, ignoreMongodbUri: true });
+    logger.info({ dataDir }, 'embedded database: data kept in the data directory across restarts (npm run db:wipe deletes it)');
+  } else if (process.env['TREATYGATE_DATA_DIR']?.trim()) {
+    logger.warn('TREATYGATE_DATA_DIR is ignored: MONGODB_URI is set, so no embedded database is started');
   }
   const mongodbUri = config.mongodbUri ?? embedded!.uri;
   const running = await startGateway({ config, logger, mongodbUri, authenticate: authenticatorFromConfig(config) });
@@ -70,7 +77,11 @@ async function main(): Promise<void> {
 
 async function seedIfEmpty(client: MongoClient, config: GatewayConfig, logger: ReturnType<typeof createLogger>): Promise<void> {
   const db = client.db(config.mongodbDb);
-  if ((await collectionsOf(db).migrants.estimatedDocumentCount()) > 0) return;
+  const kept = await collectionsOf(db).migrants.estimatedDocumentCount();
+  if (kept > 0) {
+    logger.info({ migrants: kept }, 'using the data already in the embedded database (no demo world seeded)');
+    return;
+  }
   const summary = await importWorld(client, db, generateWorld({ migrants: DEMO_MIGRANTS, seed: 1 }), '<demo world>');
   logger.info({ migrants: summary.migrants, dataRequests: summary.dataRequests, consents: summary.consents }, 'seeded the demo world');
 }
@@ -79,6 +90,10 @@ async function printWelcome(url: string, config: GatewayConfig, embedded: Starte
   const lines = ['', `Treatygate is serving GraphQL at ${url}/graphql`, `Explorer (GraphiQL): ${url}/explorer`, ''];
   if (embedded) {
     lines.push(`Embedded database (${embedded.kind}): ${embedded.uri}`);
+    if (embedded.dataDir) {
+      const moved = process.env['TREATYGATE_DATA_DIR']?.trim() ? `TREATYGATE_DATA_DIR='${embedded.dataDir}' ` : '';
+      lines.push(`  its data (kept across restarts): ${embedded.dataDir}`, `  delete it (when stopped):  ${moved}npm run db:wipe`);
+    }
     lines.push(`  import into it:  MONGODB_URI='${embedded.uri}' npm run import -- file.json`, '');
   }
   if (config.jwt.useDevKeys) {

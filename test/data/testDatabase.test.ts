@@ -5,13 +5,21 @@
  * stops (its port closes) and restarts on the same port. Also: MONGODB_URI is used as it
  * is, a bad TREATYGATE_TEST_DB is refused, a failed JVM start reports its stderr, and
  * without a local mongod the mongodb-memory-server step gives up within seconds rather than
- * waiting for a download that cannot happen.
+ * waiting for a download that cannot happen. The install of mongo-java-server includes its
+ * H2 backend, and an older install without it is completed (replaced atomically). The
+ * persistent mode has tests of its own (persistentDatabase.test.ts,
+ * persistentQueryShapes.test.ts).
  */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MongoClient, MongoServerError } from 'mongodb';
 import {
   freePort,
+  installMongoJavaServer,
   locateMongod,
+  MONGO_JAVA_SERVER_VERSION,
   startDatabase,
   startMongoJavaServer,
   type StartedDatabase,
@@ -226,4 +234,57 @@ describe('test database helper, choices and failures', () => {
       JVM_START_MS,
     );
   });
+});
+
+describe('installing mongo-java-server', () => {
+  let cache: string;
+
+  beforeAll(() => {
+    cache = mkdtempSync(join(tmpdir(), 'treatygate-cache-'));
+  });
+
+  afterAll(() => {
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it(
+    'completes an install made before the H2 backend was part of it, replacing it atomically',
+    async () => {
+      // An install as the helper made it before: the server and its in-memory backend only.
+      const target = join(cache, `mongo-java-server-${MONGO_JAVA_SERVER_VERSION}`);
+      const oldLib = join(target, 'lib');
+      mkdirSync(oldLib, { recursive: true });
+      for (const jar of [`mongo-java-server-core-${MONGO_JAVA_SERVER_VERSION}.jar`, `mongo-java-server-memory-backend-${MONGO_JAVA_SERVER_VERSION}.jar`]) {
+        writeFileSync(join(oldLib, jar), 'old');
+      }
+      const seen: string[] = [];
+      const lib = await withEnv({ TREATYGATE_CACHE_DIR: cache }, () => installMongoJavaServer((message) => seen.push(message)));
+      expect(lib).toBe(oldLib);
+      const jars = readdirSync(lib);
+      expect(jars).toEqual(
+        expect.arrayContaining([
+          `mongo-java-server-core-${MONGO_JAVA_SERVER_VERSION}.jar`,
+          `mongo-java-server-memory-backend-${MONGO_JAVA_SERVER_VERSION}.jar`,
+          `mongo-java-server-h2-backend-${MONGO_JAVA_SERVER_VERSION}.jar`,
+        ]),
+      );
+      expect(jars.some((jar) => /^h2-2\.\d+\.\d+\.jar$/.test(jar))).toBe(true);
+      expect(seen[0]).toBe(`completing (with the H2 backend) the install of mongo-java-server ${MONGO_JAVA_SERVER_VERSION} from Maven Central into ${target}`);
+      // The old install was moved aside whole (a server started from it may still run), not edited in place.
+      const aside = readdirSync(cache).filter((name) => name.startsWith(`.mongo-java-server-${MONGO_JAVA_SERVER_VERSION}.replaced-`));
+      expect(aside).toHaveLength(1);
+      expect(readdirSync(join(cache, aside[0]!, 'lib')).sort()).toEqual([
+        `mongo-java-server-core-${MONGO_JAVA_SERVER_VERSION}.jar`,
+        `mongo-java-server-memory-backend-${MONGO_JAVA_SERVER_VERSION}.jar`,
+      ]);
+      expect(readdirSync(cache).some((name) => name.includes('.installing-'))).toBe(false);
+
+      // Complete now: used as it is, without Maven.
+      const again: string[] = [];
+      expect(await withEnv({ TREATYGATE_CACHE_DIR: cache }, () => installMongoJavaServer((message) => again.push(message)))).toBe(lib);
+      expect(again).toEqual([]);
+      expect(existsSync(join(lib, `mongo-java-server-h2-backend-${MONGO_JAVA_SERVER_VERSION}.jar`))).toBe(true);
+    },
+    JVM_START_MS,
+  );
 });

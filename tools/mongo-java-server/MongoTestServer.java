@@ -1,8 +1,12 @@
-// Launcher of mongo-java-server (an in-memory MongoDB-wire server) for Treatygate's
+// Launcher of mongo-java-server (a MongoDB-wire server on the JVM) for Treatygate's
 // development, CI and benchmark database (src/data/testDatabase.ts starts it). Run as a
 // single-file source program:
 //
-//   java -cp "<cache>/lib/*" tools/mongo-java-server/MongoTestServer.java 127.0.0.1 <port>
+//   java -cp "<cache>/lib/*" tools/mongo-java-server/MongoTestServer.java 127.0.0.1 <port> [<data-file>]
+//
+// Without <data-file> the data lives in memory (MemoryBackend) and is gone when the server
+// stops. With it, the data is kept in that file, an H2 MVStore (H2Backend of
+// mongo-java-server-h2-backend), and a later server on the same file finds it again.
 //
 // Contract with the Node side:
 // - It binds exactly the given host and port (the caller passes 127.0.0.1, never
@@ -12,22 +16,40 @@
 // - When it serves, it prints exactly one line to stdout:
 //     MongoTestServer ready <host>:<port>
 // - It exits with code 3 when the port is already in use (the caller may retry on another
-//   port), 2 on bad arguments, 1 on any other start failure. Without these explicit exits a
-//   failed bind would leave Netty's non-daemon threads running and the JVM alive.
+//   port), 4 when the data file is locked by another process (another server uses it), 2 on
+//   bad arguments, 1 on any other start failure. Without these explicit exits a failed bind
+//   would leave Netty's non-daemon threads running and the JVM alive.
 // - It serves until its standard input reaches end-of-file or it receives SIGTERM/SIGINT.
 //   The parent keeps stdin as a pipe, so when the parent dies (even by SIGKILL) the pipe
 //   closes and the server stops with it.
+// - With a data file: the file is opened (and locked: H2 holds an OS file lock on it while
+//   open, so a second server on the same file exits with code 4 instead of corrupting it)
+//   before the port is bound. While it serves, <data-file>.pid holds its process id (for
+//   tools on systems without /proc/locks). On stopping (end of stdin, SIGTERM, SIGINT) it
+//   closes the store, which commits what is not written yet, and then removes the .pid
+//   file. Between stops the store commits on its own about once a second (MVStore's
+//   auto-commit), so even a SIGKILL loses at most the last second of writes, and the file
+//   stays consistent (MVStore only ever appends and switches to a new version once written).
 
+import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 
 public class MongoTestServer {
     static final int EXIT_USAGE = 2;
     static final int EXIT_PORT_IN_USE = 3;
+    static final int EXIT_DATA_LOCKED = 4;
 
     /** MongoDB 5.0.0 with its real wire version (13), which driver 7.x accepts. */
     static final class Mongo50 implements MongoVersion {
@@ -46,14 +68,15 @@ public class MongoTestServer {
         // No SLF4J provider is installed on purpose (the server is quiet); this keeps
         // SLF4J's "no providers" warning off stderr, which the caller shows on failures.
         System.setProperty("slf4j.internal.verbosity", "ERROR");
-        if (args.length != 2) {
-            System.err.println("usage: MongoTestServer <host> <port>");
+        if (args.length != 2 && args.length != 3) {
+            System.err.println("usage: MongoTestServer <host> <port> [<data-file>]");
             System.exit(EXIT_USAGE);
         }
         String host = args[0];
         int port = parsePort(args[1]);
+        Path dataFile = args.length == 3 ? Path.of(args[2]).toAbsolutePath() : null;
         try {
-            serve(host, port);
+            serve(host, port, dataFile);
         } catch (Throwable e) {
             System.err.println("MongoTestServer: failed: " + describe(e));
             System.exit(1);
@@ -61,13 +84,63 @@ public class MongoTestServer {
         System.exit(0); // runs the shutdown hook
     }
 
-    static void serve(String host, int port) {
-        MongoServer server = new MongoServer(new MemoryBackend().version(new Mongo50()));
+    static void serve(String host, int port, Path dataFile) throws IOException {
+        MongoBackend backend = dataFile == null ? new MemoryBackend() : openStore(dataFile);
+        backend.version(new Mongo50());
+        // shutdownNow closes the backend last (after the clients and the event loops), and
+        // H2Backend.close() closes the MVStore: it commits and releases the file lock.
+        MongoServer server = new MongoServer(backend);
         bindOrExit(server, host, port);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "mongo-test-server-shutdown"));
+        Path pidFile = dataFile == null ? null : writePidFile(dataFile);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, pidFile), "mongo-test-server-shutdown"));
         System.out.println("MongoTestServer ready " + host + ":" + port);
         System.out.flush();
         awaitEndOfInput();
+    }
+
+    /** Opens (or creates) the store; exits with EXIT_DATA_LOCKED if another process has it open. */
+    static H2Backend openStore(Path dataFile) throws IOException {
+        Path dir = dataFile.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        MVStore store;
+        try {
+            store = new MVStore.Builder().fileName(dataFile.toString()).open();
+        } catch (MVStoreException e) {
+            if (e.getErrorCode() != DataUtils.ERROR_FILE_LOCKED) throw e;
+            System.err.println("MongoTestServer: the data file " + dataFile + " is in use by another server (it is locked); "
+                + "stop that server first, or use another data directory");
+            System.exit(EXIT_DATA_LOCKED);
+            return null;
+        }
+        try {
+            // Reopens every database and collection (and its unique indexes) in the file.
+            return new H2Backend(store);
+        } catch (RuntimeException e) {
+            store.closeImmediately();
+            throw e;
+        }
+    }
+
+    static Path writePidFile(Path dataFile) throws IOException {
+        Path pidFile = Path.of(dataFile + ".pid");
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+        return pidFile;
+    }
+
+    /** The shutdown hook: stops serving, closes the store (committing), then removes the .pid file if it is still ours. */
+    static void stop(MongoServer server, Path pidFile) {
+        try {
+            server.shutdownNow();
+        } catch (Throwable e) {
+            System.err.println("MongoTestServer: failed to stop cleanly: " + describe(e));
+        }
+        if (pidFile == null) return;
+        try {
+            String content = Files.readString(pidFile, StandardCharsets.UTF_8).trim();
+            if (content.equals(String.valueOf(ProcessHandle.current().pid()))) Files.delete(pidFile);
+        } catch (IOException e) {
+            // Already gone, or unreadable: a stale .pid file names a dead process, which readers check.
+        }
     }
 
     static int parsePort(String text) {
