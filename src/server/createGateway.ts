@@ -25,7 +25,7 @@ import type { GatewayConfig } from './config';
 import { gatewayError } from './errors';
 import { createFormatError } from './formatError';
 import { createExplorerRouter } from './explorer';
-import { callerOf, graphqlHttpGuards, jsonErrorHandler, type Authenticator } from './graphqlHttp';
+import { callerOf, graphqlHttpGuards, graphqlOverHttpPlugin, jsonErrorHandler, notFoundHandler, type Authenticator } from './graphqlHttp';
 import { createOperationLimits } from './operationLimits';
 import { loadTrustedDocuments } from './trustedDocuments';
 import type { GatewayContext } from './GatewayContext';
@@ -92,6 +92,8 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       agreementChangesPlugin(collections.agreements, agreements, logger),
       privacyReportPlugin(deps.audit ?? createAuditWriter(db), logger),
       observabilityPlugin(logger, metrics),
+      // Statuses of GraphQL over HTTP by media type for bad documents and variables.
+      graphqlOverHttpPlugin(),
     ],
   });
   await apollo.start();
@@ -175,9 +177,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
     ...graphqlHttpGuards({ config, authenticate: deps.authenticate, limits, trusted, metrics, logger }),
     expressMiddleware(apollo, { context: contextFor }),
   );
-  app.use((_req, res) => {
-    res.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: 'BAD_USER_INPUT' } }] });
-  });
+  app.use(notFoundHandler());
   app.use(jsonErrorHandler(logger));
 
   return {

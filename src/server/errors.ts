@@ -48,8 +48,8 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   AUDIT_UNAVAILABLE: 'The audit trail cannot be written; no data is disclosed.',
   OPERATION_NOT_TRUSTED: 'Only trusted documents may run on this gateway.',
   RATE_LIMITED: 'Too many requests.',
-  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
-  INTERNAL_SERVER_ERROR: 'Internal server error.',
+  SERVICE_UNAVAILABLE: 'The database cannot be reached at the moment; retry shortly.',
+  INTERNAL_SERVER_ERROR: 'Internal server error: the gateway failed unexpectedly (the details are in its log, not here).',
 };
 
 /**
@@ -63,6 +63,11 @@ export function gatewayError(code: ErrorCode, message: string = DEFAULT_MESSAGE[
   });
 }
 
+/** The message a code carries when no more specific one is given. */
+export function defaultMessage(code: ErrorCode): string {
+  return DEFAULT_MESSAGE[code];
+}
+
 /** Whether `value` is one of the public codes. */
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
@@ -71,4 +76,217 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** Raised by the data layer's callers when the database cannot be reached. */
 export function serviceUnavailable(): GraphQLError {
   return gatewayError('SERVICE_UNAVAILABLE');
+}
+
+// ---------------------------------------------------------------------------------
+// Naming what a caller sent, safely
+// ---------------------------------------------------------------------------------
+
+/** Characters shown escaped in a message: controls, formats, separators, surrogates, private and unassigned code points. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]/gu;
+
+/** `text` with every unprintable character as an escape (`\n`, `\u0000`, ...). */
+export function escapeForMessage(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * Something the caller sent, quoted for a message: escaped, and cut to `max` characters
+ * (so that a message never echoes a large input).
+ */
+export function quoteForMessage(text: string, max = 60): string {
+  const cut = [...text].length > max ? `${[...text].slice(0, max).join('')}…` : text;
+  return `"${escapeForMessage(cut).replace(/"/g, '\\"')}"`;
+}
+
+/** The kind of a JSON value, as a message names it ("a string", "null", "an array", ...). */
+export function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Why and where a text is not JSON, for a caller: "Unexpected token } at position 14
+ * (line 1, column 15)". The position comes from the parser's message where it gives one
+ * (`… in JSON at position N`, with or without `(line L column C)`), and otherwise from
+ * scanning the text (Node 20 names an unexpected token with a snippet of the input but no
+ * position). The parser's snippet of the input is never repeated; the one character at the
+ * position is shown escaped.
+ */
+export function describeJsonSyntaxError(error: unknown, text: string | undefined): string {
+  const message = error instanceof Error ? error.message : '';
+  let position: number | null = null;
+  const at = / in JSON at position (\d+)/.exec(message);
+  if (at) position = Number(at[1]);
+  else if (text !== undefined) position = /^Unexpected end of JSON input/.test(message) ? text.length : jsonErrorOffset(text);
+  if (position !== null && text !== undefined && position > text.length) position = jsonErrorOffset(text);
+  if (text === undefined && position !== null) position = null;
+
+  let what: string;
+  const described = /^(.{1,80}?) in JSON at position \d+/.exec(message)?.[1];
+  if (text !== undefined && position !== null && (/^Unexpected token\b/.test(message) || described === undefined)) {
+    // The token at the position (V8 quotes it with a snippet of the input, which is not repeated).
+    what = position >= text.length ? 'Unexpected end of JSON input' : `Unexpected token ${escapeForMessage(String.fromCodePoint(text.codePointAt(position)!))}`;
+  } else if (described !== undefined && /^[A-Za-z][A-Za-z ',:{}[\]-]*$/.test(described)) {
+    // A fixed description of V8's ("Expected ',' or '}' after property value", "Bad control character in string literal", ...).
+    what = described;
+  } else if (/^Unexpected end of JSON input/.test(message)) {
+    what = 'Unexpected end of JSON input';
+  } else {
+    what = 'The JSON syntax is broken';
+  }
+  if (position === null || text === undefined) return what;
+  const { line, column } = lineAndColumn(text, position);
+  return `${what} at position ${position} (line ${line}, column ${column})`;
+}
+
+/** Line and column (both from 1) of `position` in `text`; CRLF, CR and LF each end a line. */
+export function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < position && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: position - start + 1 };
+}
+
+/**
+ * Where `text` stops being JSON (RFC 8259): the offset of the first character no JSON text
+ * can continue with, `text.length` when it ends too early, or null when it is JSON. The
+ * offset is the one JSON.parse reports. Iterative: nesting depth costs no stack.
+ */
+export function jsonErrorOffset(text: string): number | null {
+  const n = text.length;
+  let i = 0;
+  const skipWhitespace = (): void => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      i++;
+    }
+  };
+  const isDigit = (at: number): boolean => at < n && text.charCodeAt(at) >= 0x30 && text.charCodeAt(at) <= 0x39;
+  /** Scans a string from its opening quote; the offset of an error, or null. */
+  const string = (): number | null => {
+    i++;
+    for (;;) {
+      if (i >= n) return n;
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return null;
+      }
+      if (c < 0x20) return i;
+      if (c === 0x5c) {
+        i++;
+        if (i >= n) return n;
+        const e = text[i]!;
+        if ('"\\/bfnrt'.includes(e)) i++;
+        else if (e === 'u') {
+          i++;
+          for (let k = 0; k < 4; k++, i++) {
+            if (i >= n) return n;
+            if (!/[0-9a-fA-F]/.test(text[i]!)) return i;
+          }
+        } else return i;
+      } else i++;
+    }
+  };
+  /** Scans a number, a literal or a string; the offset of an error, or null. */
+  const scalar = (): number | null => {
+    const c = text[i]!;
+    if (c === '"') return string();
+    if (c === '-' || isDigit(i)) {
+      if (c === '-') i++;
+      if (!isDigit(i)) return i;
+      if (text[i] === '0') i++;
+      else while (isDigit(i)) i++;
+      if (text[i] === '.') {
+        i++;
+        if (!isDigit(i)) return i;
+        while (isDigit(i)) i++;
+      }
+      if (text[i] === 'e' || text[i] === 'E') {
+        i++;
+        if (text[i] === '+' || text[i] === '-') i++;
+        if (!isDigit(i)) return i;
+        while (isDigit(i)) i++;
+      }
+      return null;
+    }
+    for (const literal of ['true', 'false', 'null']) {
+      if (c !== literal[0]) continue;
+      for (let k = 0; k < literal.length; k++, i++) {
+        if (i >= n) return n;
+        if (text[i] !== literal[k]) return i;
+      }
+      return null;
+    }
+    return i;
+  };
+
+  const open: string[] = [];
+  // What may come next: a value; a value or `]`; a key or `}`; a key; `:`; `,` or the closing bracket (or the end).
+  let expect: 'value' | 'valueOrClose' | 'keyOrClose' | 'key' | 'colon' | 'next' = 'value';
+  for (;;) {
+    skipWhitespace();
+    if (i >= n) return expect === 'next' && open.length === 0 ? null : n;
+    const c = text[i]!;
+    switch (expect) {
+      case 'value':
+      case 'valueOrClose':
+        if (expect === 'valueOrClose' && c === ']') {
+          i++;
+          open.pop();
+          expect = 'next';
+        } else if (c === '[' || c === '{') {
+          i++;
+          open.push(c);
+          expect = c === '[' ? 'valueOrClose' : 'keyOrClose';
+        } else {
+          const error = scalar();
+          if (error !== null) return error;
+          expect = 'next';
+        }
+        break;
+      case 'keyOrClose':
+      case 'key':
+        if (expect === 'keyOrClose' && c === '}') {
+          i++;
+          open.pop();
+          expect = 'next';
+        } else if (c === '"') {
+          const error = string();
+          if (error !== null) return error;
+          expect = 'colon';
+        } else return i;
+        break;
+      case 'colon':
+        if (c !== ':') return i;
+        i++;
+        expect = 'value';
+        break;
+      case 'next': {
+        const top = open[open.length - 1];
+        if (top === undefined) return i;
+        if (c === ',') {
+          i++;
+          expect = top === '[' ? 'value' : 'key';
+        } else if ((c === ']' && top === '[') || (c === '}' && top === '{')) {
+          i++;
+          open.pop();
+        } else return i;
+        break;
+      }
+    }
+  }
 }

@@ -6,7 +6,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isDatabaseUnavailable } from '../data/database';
-import { isErrorCode } from './errors';
+import { defaultMessage, isErrorCode } from './errors';
 import type { Logger } from './logger';
 
 /** Codes Apollo Server and graphql-js raise for bad documents and variables. */
@@ -43,10 +43,10 @@ export function createFormatError(logger: Logger) {
     const original = unwrapResolverError(error);
     if (isDatabaseUnavailable(original)) {
       logger.warn({ err: describe(original), path: formatted.path }, 'database unavailable');
-      return { message: 'The service is temporarily unavailable.', ...pathOf(formatted), extensions: { code: 'SERVICE_UNAVAILABLE' } };
+      return { message: defaultMessage('SERVICE_UNAVAILABLE'), ...pathOf(formatted), extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
     logger.error({ err: describe(original), path: formatted.path }, 'internal error');
-    return { message: 'Internal server error.', ...pathOf(formatted), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return { message: defaultMessage('INTERNAL_SERVER_ERROR'), ...pathOf(formatted), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }
 

@@ -8,7 +8,7 @@
  * meanwhile `/readyz` answers 503 and every operation that needs the database
  * SERVICE_UNAVAILABLE. When the database answers, the gateway recovers by itself.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, maxHeaderSize, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MongoClient } from 'mongodb';
 import { keepDatabaseConnected, type ConnectionKeeper } from '../data/connection';
@@ -84,17 +84,57 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
 
 /**
  * A request Node's HTTP parser refuses (a malformed request line, control characters in
- * a header, a head above 16 KB) never reaches express: answer it as JSON with a contract
- * code too, then close the connection.
+ * a header, a head above its limit, ...) never reaches express: answer it as JSON with a
+ * contract code too, naming what was wrong, then close the connection. The statuses are
+ * Node's own: 431 for a head too large, 413 for chunk extensions too large, 408 for a
+ * request not received in time, 400 otherwise. (The request's Accept header cannot be
+ * trusted here, so the answer is application/json.)
  */
-export function answerMalformedRequest(error: Error & { code?: string }, socket: import('node:stream').Duplex): void {
+export function answerMalformedRequest(error: Error & { code?: string; reason?: unknown }, socket: import('node:stream').Duplex): void {
   if (!socket.writable) return;
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify({
-    errors: [{ message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.', extensions: { code: 'BAD_USER_INPUT' } }],
-  });
+  const { status, message } = malformedRequestAnswer(error);
+  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
   socket.end(
-    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/** What Node's HTTP parser refused, as a status and a message for the caller. */
+export function malformedRequestAnswer(error: { code?: string; reason?: unknown }): { status: number; message: string } {
+  // llhttp's reason is one of its fixed sentences ("Invalid header value char", ...); never the input.
+  const reason = typeof error.reason === 'string' && /^[\w .,'()/:-]{1,100}$/.test(error.reason) ? ` (the HTTP parser reports: ${error.reason})` : '';
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, message: `The request head (request line and headers) is larger than this server's limit of ${maxHeaderSize} bytes: send fewer or shorter headers.` };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { status: 413, message: 'The chunk extensions of the request body are larger than this server accepts: send the body without chunk extensions.' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, message: "The request was not received in full within the server's request timeout." };
+    case 'HPE_INVALID_METHOD':
+      return { status: 400, message: `The request method is not a valid HTTP method${reason}: send operations with POST, or queries with GET.` };
+    case 'HPE_INVALID_URL':
+      return { status: 400, message: `The request target is not a valid URL path${reason}: send requests to /graphql.` };
+    case 'HPE_INVALID_VERSION':
+    case 'HPE_INVALID_CONSTANT':
+      return { status: 400, message: `The request line is not "<METHOD> <path> HTTP/1.1"${reason}.` };
+    case 'HPE_INVALID_HEADER_TOKEN':
+      return { status: 400, message: `A request header name or value has a character HTTP does not allow, such as a control character${reason}.` };
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return { status: 400, message: `The request's Content-Length is not valid${reason}: send one decimal length, once, and not together with Transfer-Encoding.` };
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      return { status: 400, message: `The request's Transfer-Encoding is not valid${reason}: it must end with chunked, and a request may not also have a Content-Length.` };
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return { status: 400, message: `A chunk of the chunked request body does not start with its size in hexadecimal${reason}.` };
+    case 'HPE_CR_EXPECTED':
+    case 'HPE_LF_EXPECTED':
+    case 'HPE_STRICT':
+    case 'HPE_UNEXPECTED_SPACE':
+      return { status: 400, message: `A line of the request head is malformed: each line ends with CRLF, with no stray spaces or bare CR/LF${reason}.` };
+    case 'HPE_INVALID_EOF_STATE':
+      return { status: 400, message: 'The connection was closed before the request was complete.' };
+    default:
+      return { status: 400, message: `The request is not valid HTTP/1.1${reason}.` };
+  }
 }

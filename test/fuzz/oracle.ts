@@ -6,7 +6,8 @@
  *  2. The status is one the contract and HTTP allow: 200, 400, 401, 403, 404, 405, 406
  *     (an Accept header nothing satisfies), 413, 415, 429, 503; never 500 or another 5xx. HTTP-layer refusals by Node itself are
  *     allowed where only it can answer: 431 for a request head above its limit, 417 for
- *     an unknown Expect, 204 for an OPTIONS preflight.
+ *     an unknown Expect, 204 for an OPTIONS preflight, 408 for a request not received in
+ *     time.
  *  3. A JSON answer is a GraphQL response: `errors` a non-empty list of errors, each
  *     with a message and `extensions.code` from the contract's list (INTERNAL_SERVER_ERROR
  *     included in the list, but never the answer to hostile input: it means an unexpected
@@ -22,6 +23,18 @@
  *     carries data of a record-reading root field under a valid context has
  *     `extensions.privacy` naming that context's agreement and purpose.
  *  6. No foreign Origin is echoed in Access-Control-Allow-Origin (CORS_ORIGINS is unset).
+ *  7. GraphQL over HTTP: the gateway's answer is served in the media type the Accept header
+ *     prefers (`application/graphql-response+json` or `application/json`; none or `*` / `*`:
+ *     `application/json`; neither acceptable: a refusal in `application/json`, 406 or
+ *     earlier). An `application/graphql-response+json` answer without `data` is 4xx/5xx,
+ *     an `application/json` one with data is 200. A document refused before execution for
+ *     a limit (QUERY_TOO_COMPLEX), and a well-formed request whose document does not parse,
+ *     is 200 as `application/json` and 400 as `application/graphql-response+json`. (Node's
+ *     own refusals, without the gateway's security headers, cannot negotiate: exempt.)
+ *
+ * A refusal of a body that is not JSON names where the parser stopped ("Unexpected token }
+ * at position 10 (line 1, column 11)"): that report, in the gateway's words, is no leak of
+ * runtime wording.
  *
  * A non-JSON body is tolerated (and counted) where the HTTP layer may answer so: an
  * empty body on a Node-level refusal (417), or a HEAD/204 answer. Any other non-JSON
@@ -29,12 +42,12 @@
  * JSON); FUZZ_STRICT_JSON=0 only counts them instead, listed in the run summary.
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, parse, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ERROR_CODES } from '../../src/server/errors';
-import { KNOWN_DOCUMENTS, effectiveHeader, type FuzzCase } from './cases';
+import { KNOWN_DOCUMENTS, effectiveHeader, wireHeaders, type FuzzCase } from './cases';
 import { headerOf, type RawResponse } from './rawHttp';
 
-/** 406: an Accept header the gateway cannot satisfy (Apollo Server's JSON refusal). */
+/** 406: an Accept header the gateway cannot satisfy. 404 also answers an unknown persisted-query hash as application/graphql-response+json. */
 export const ALLOWED_STATUSES = [200, 400, 401, 403, 404, 405, 406, 413, 415, 429, 503] as const;
 
 /** Root fields that need a token but no treaty context (contract section 1). */
@@ -58,6 +71,13 @@ const LEAKS: { name: string; pattern: RegExp }[] = [
   },
   { name: 'runtime error', pattern: /Maximum call stack|Cannot read propert|is not a function|undefined is not|\b(?:TypeError|RangeError|ReferenceError)\b|Unexpected token|Unexpected end of JSON|out of memory|Invalid string length/i },
 ];
+
+const JSON_TYPE = 'application/json';
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+type MediaType = typeof JSON_TYPE | typeof GRAPHQL_RESPONSE;
+
+/** The gateway's report of where a body (or URL parameter) stops being JSON; no runtime leak. */
+const JSON_SYNTAX_REPORT = / is not valid JSON: (?:Unexpected token (?:\\u[0-9a-f]{4}|\S+)|Unexpected end of JSON input|[A-Z][A-Za-z ',:{}[\]-]*?) at position \d+ \(line \d+, column \d+\)\./g;
 
 export interface Verdict {
   problems: string[];
@@ -91,7 +111,11 @@ export function judge(c: FuzzCase, response: RawResponse): Verdict {
   // 2. The status.
   const status = response.status;
   const nodeLayer =
-    (status === 431 && headBytes > NODE_MAX_HEADER_SIZE - 2_048) || (status === 417 && hasExpect) || (status === 204 && request.method === 'OPTIONS');
+    (status === 431 && headBytes > NODE_MAX_HEADER_SIZE - 2_048) ||
+    (status === 417 && hasExpect) ||
+    (status === 204 && request.method === 'OPTIONS') ||
+    // A request not received in full within Node's request timeout (never the gateway's own answer).
+    (status === 408 && headerOf(response, 'x-content-type-options') === undefined);
   if (!(ALLOWED_STATUSES as readonly number[]).includes(status) && !nodeLayer) problems.push(`status ${status} is not allowed`);
   if (c.expectStatus && !c.expectStatus.includes(status) && !(nodeLayer && status !== 204)) problems.push(`status ${status}, expected one of ${c.expectStatus.join(', ')} (${c.label})`);
   // CSRF: a POST a browser may send cross-site without a preflight never runs.
@@ -153,13 +177,33 @@ export function judge(c: FuzzCase, response: RawResponse): Verdict {
         if (typeof code !== 'string' || !(ERROR_CODES as readonly string[]).includes(code)) problems.push(`error code ${JSON.stringify(code)} is not a contract code (message ${JSON.stringify(e.message.slice(0, 100))})`);
         if (code === 'INTERNAL_SERVER_ERROR') problems.push(`INTERNAL_SERVER_ERROR for hostile input (message ${JSON.stringify(e.message.slice(0, 100))})`);
         for (const key of ['stacktrace', 'exception', 'originalError']) if (e.extensions && key in e.extensions) problems.push(`error extensions carry \`${key}\``);
-        leaksIn(e.message, 'error message');
+        leaksIn(e.message.replace(JSON_SYNTAX_REPORT, ' is not valid JSON: (where the parser stopped).'), 'error message');
         leaksIn(JSON.stringify(e.extensions ?? {}), 'error extensions');
       }
     }
   }
   const hasData = body.data !== undefined && body.data !== null;
   if (status >= 400 && hasData) problems.push(`HTTP ${status} with data`);
+
+  // 7. GraphQL over HTTP: media type and status.
+  const served: MediaType = /^application\/graphql-response\+json\b/i.test(type) ? GRAPHQL_RESPONSE : JSON_TYPE;
+  // Node's refusals of a request its parser cannot read carry none of the gateway's security headers.
+  const nodeRefusal = headerOf(response, 'x-content-type-options') === undefined && [400, 408, 413, 431].includes(status);
+  const wanted = acceptedMediaType(request.headers);
+  if (!nodeRefusal && wanted !== null) {
+    const expected = wanted === 'none' ? JSON_TYPE : wanted;
+    if (served !== expected) problems.push(`served as ${served}, but the Accept header ${JSON.stringify(effectiveHeader(request.headers, 'accept') ?? '(none)')} asks for ${expected}`);
+    if (wanted === 'none' && status === 200) problems.push('200 for an Accept header that allows neither GraphQL media type (406 expected)');
+  }
+  if (served === GRAPHQL_RESPONSE && body.data === undefined && status < 400) problems.push(`${GRAPHQL_RESPONSE} without data answered ${status} (4xx or 5xx required)`);
+  if (served === JSON_TYPE && hasData && status < 400 && status !== 200) problems.push(`${JSON_TYPE} with data answered ${status} (200 required)`);
+  const documentStatus = served === GRAPHQL_RESPONSE ? 400 : 200;
+  if (!nodeRefusal && body.data === undefined && codes.length > 0 && codes.every((code) => code === 'QUERY_TOO_COMPLEX') && status !== documentStatus) {
+    problems.push(`QUERY_TOO_COMPLEX (a validation failure) answered ${status}; ${documentStatus} expected for ${served}`);
+  }
+  if (!nodeRefusal && body.data === undefined && codes.length === 1 && codes[0] === 'BAD_USER_INPUT' && (status === 200 || status === 400) && status !== documentStatus && c.auth === 'valid' && unparseableDocument(c)) {
+    problems.push(`a well-formed request whose document does not parse answered ${status}; ${documentStatus} expected for ${served}`);
+  }
   if (status >= 400 && body.errors === undefined) problems.push(`HTTP ${status} without errors`);
   if (status === 200 && body.data === undefined && body.errors === undefined) problems.push('200 with neither data nor errors');
   if ((status === 401) !== codes.includes('UNAUTHENTICATED') && body.errors !== undefined) problems.push(`HTTP ${status} with codes ${codes.join(',')} (401 exactly when UNAUTHENTICATED)`);
@@ -314,4 +358,99 @@ export function rootFields(c: FuzzCase): Map<string, string> | null {
   };
   walk(selected.selectionSet, new Set());
   return out;
+}
+
+/**
+ * The media type the Accept header prefers of the two a GraphQL response may use, as
+ * HTTP content negotiation (RFC 9110) picks it: the higher quality, then the more specific
+ * range, then the range listed first, then application/json. No header (or an empty
+ * one): application/json. 'none': neither is acceptable. Null where the header is too odd
+ * to tell (a malformed quality, media type parameters, a range given twice, ...).
+ */
+export function acceptedMediaType(headers: [string, string][]): MediaType | 'none' | null {
+  if (wireHeaders(headers).some(([n, v]) => /[\r\n]/.test(n) || /[\r\n]/.test(v))) return null;
+  const raw = effectiveHeader(headers, 'accept');
+  if (raw === undefined || raw.trim() === '') return JSON_TYPE;
+  const ranges = new Map<string, { q: number; order: number }>();
+  for (const [order, part] of raw.split(',').entries()) {
+    const [range, ...params] = part.split(';').map((p) => p.trim());
+    if (!range) continue;
+    if (!/^[\w.+-]+\/[\w.+*-]+$/.test(range) || ranges.has(range.toLowerCase())) return null;
+    let q = 1;
+    for (const param of params) {
+      const [key, value] = param.split('=').map((p) => p.trim());
+      if (key?.toLowerCase() !== 'q' || !/^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value ?? '')) return null;
+      q = Number(value);
+    }
+    ranges.set(range.toLowerCase(), { q, order });
+  }
+  const rank = (type: MediaType, index: number) => {
+    const [major] = type.split('/');
+    for (const [range, specificity] of [[type, 2], [`${major}/*`, 1], ['*/*', 0]] as const) {
+      const found = ranges.get(range);
+      if (found) return { type, q: found.q, specificity, order: found.order, index };
+    }
+    return { type, q: 0, specificity: -1, order: Infinity, index };
+  };
+  const [best] = [rank(JSON_TYPE, 0), rank(GRAPHQL_RESPONSE, 1)]
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q || b.specificity - a.specificity || a.order - b.order || a.index - b.index);
+  return best ? best.type : 'none';
+}
+
+/**
+ * Whether the request is a well-formed GraphQL-over-HTTP request (as far as the oracle can
+ * tell the gateway read it the same way) whose document does not parse: a POST of an
+ * application/json UTF-8 body, or a GET, to /graphql, with a non-empty string `query`, no
+ * persisted query or document id, and parameters of the right types.
+ */
+function unparseableDocument(c: FuzzCase): boolean {
+  const { request } = c;
+  if (request.method !== 'POST' && request.method !== 'GET') return false;
+  if (request.target.split('?')[0] !== '/graphql' || request.halfClose || !['length', 'none', 'chunked'].includes(request.framing.kind)) return false;
+  if (wireHeaders(request.headers).some(([n, v]) => /[\r\n]/.test(n) || /[\r\n]/.test(v))) return false;
+  const encoding = effectiveHeader(request.headers, 'content-encoding');
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
+  let envelope: Record<string, unknown>;
+  if (request.method === 'GET') {
+    let params: URLSearchParams;
+    try {
+      params = new URL(request.target, 'http://gateway').searchParams;
+    } catch {
+      return false;
+    }
+    if (['query', 'operationName', 'variables', 'extensions', 'documentId'].some((name) => params.getAll(name).length > 1) || params.has('documentId')) return false;
+    envelope = { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined };
+    for (const name of ['variables', 'extensions']) {
+      if (!params.has(name)) continue;
+      try {
+        envelope[name] = JSON.parse(params.get(name)!);
+      } catch {
+        return false;
+      }
+    }
+  } else {
+    const [mediaType, ...params] = (effectiveHeader(request.headers, 'content-type') ?? '').split(';').map((p) => p.trim().toLowerCase());
+    if (mediaType !== 'application/json' || params.some((p) => p.startsWith('charset=') && p !== 'charset=utf-8')) return false;
+    try {
+      const parsed: unknown = JSON.parse(request.body.toString('utf8').replace(/^\ufeff/, ''));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+      envelope = parsed as Record<string, unknown>;
+    } catch {
+      return false;
+    }
+    if ('documentId' in envelope) return false;
+  }
+  const isMap = (v: unknown) => v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v));
+  const { query, operationName, variables, extensions } = envelope;
+  if (typeof query !== 'string' || query === '') return false;
+  if (!(operationName === undefined || operationName === null || typeof operationName === 'string') || !isMap(variables) || !isMap(extensions)) return false;
+  if (extensions && 'persistedQuery' in (extensions as object)) return false;
+  try {
+    parse(query);
+    return false;
+  } catch (error) {
+    // A syntax error; a parser out of stack is the gateway's QUERY_TOO_COMPLEX instead.
+    return error instanceof GraphQLError;
+  }
 }

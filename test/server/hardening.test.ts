@@ -4,6 +4,11 @@
  * production switches (introspection, suggestions, development keys, CSRF, GET
  * mutations, CORS, security headers), trusted documents, every bad token, and the
  * per-caller rate limit.
+ *
+ * A document past an operation limit is refused as a document that fails validation
+ * (GraphQL over HTTP: the limits are validation rules): HTTP 200 when the response is
+ * application/json, 400 when it is application/graphql-response+json. Every refusal's
+ * message names its cause (test/server/graphqlOverHttp.test.ts has the rest).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -81,11 +86,12 @@ describe('operation limits, batches and body limit (checked before any database 
   });
 
   /** Runs `query` and returns the reply and the database commands it caused. */
-  async function run(query: string, variables: Record<string, unknown> = {}) {
+  async function run(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
     commands.length = 0;
-    const reply = await post(gw.url, token, { query, variables }, MED);
+    const reply = await post(gw.url, token, { query, variables }, { ...MED, ...headers });
     return { reply, commands: [...commands] };
   }
+  const STRICT = { accept: 'application/graphql-response+json' };
 
   /** `{ migrants(first: 0) { edges { node { family { … id … } } } } }` with `depth` levels in all (cost 1: no records). */
   const deepQuery = (depth: number) => {
@@ -98,10 +104,14 @@ describe('operation limits, batches and body limit (checked before any database 
     const at = await run(deepQuery(10));
     expect(at.reply.body.errors).toBeUndefined();
     const past = await run(deepQuery(11));
-    expect(past.reply.status).toBe(400);
+    expect(past.reply.status).toBe(200);
     expect(codes(past.reply)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(past.reply.body.data).toBeUndefined();
     expect(past.reply.body.errors![0]!.message).toMatch(/depth limit of 10 exceeded, found 11/);
     expect(past.commands).toEqual([]);
+    const strict = await run(deepQuery(11), {}, STRICT);
+    expect([strict.reply.status, strict.reply.headers.get('content-type'), codes(strict.reply)]).toEqual([400, 'application/graphql-response+json; charset=utf-8', ['QUERY_TOO_COMPLEX']]);
+    expect(strict.commands).toEqual([]);
   });
 
   it('aliases: 30 run, 31 are refused', async () => {
@@ -132,7 +142,8 @@ describe('operation limits, batches and body limit (checked before any database 
 
   it('refuses a document nested too deeply to parse (the parser would exhaust the stack) without leaking the runtime error', async () => {
     const bomb = await run(`{ statistics(groupBy: ${'['.repeat(3000)}) { total } }`);
-    expect(bomb.reply.status).toBe(400);
+    expect(bomb.reply.status).toBe(200);
+    expect((await run(`{ statistics(groupBy: ${'['.repeat(3000)}) { total } }`, {}, STRICT)).reply.status).toBe(400);
     expect(codes(bomb.reply)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(JSON.stringify(bomb.reply.body)).not.toMatch(/stack|Maximum/);
     expect(bomb.commands).toEqual([]);
@@ -155,23 +166,25 @@ describe('operation limits, batches and body limit (checked before any database 
 
   it('`first` above MAX_PAGE_SIZE (also through a variable) is BAD_USER_INPUT before execution', async () => {
     const past = await run('query($n: Int) { migrants(first: $n) { totalCount } }', { n: 501 });
-    expect(past.reply.status).toBe(400);
+    expect(past.reply.status).toBe(200);
     expect(codes(past.reply)).toEqual(['BAD_USER_INPUT']);
     expect(past.reply.body.errors![0]!.message).toMatch(/from 0 to 500/);
     expect(past.commands).toEqual([]);
+    expect((await run('query($n: Int) { migrants(first: $n) { totalCount } }', { n: 501 }, STRICT)).reply.status).toBe(400);
   });
 
   it('refuses batched (array) requests', async () => {
     const reply = await post(gw.url, token, [{ query: '{ __typename }' }, { query: '{ __typename }' }], MED);
     expect(reply.status).toBe(400);
     expect(codes(reply)).toEqual(['BAD_USER_INPUT']);
-    expect(reply.body.errors![0]!.message).toMatch(/Batched/);
+    expect(reply.body.errors![0]!.message).toMatch(/^Batched requests \(a JSON array of 2 operations\) are not supported/);
   });
 
   it('answers a body above BODY_LIMIT with HTTP 413', async () => {
     const reply = await post(gw.url, token, { query: '{ __typename }', variables: { pad: 'x'.repeat(25_000) } }, MED);
     expect(reply.status).toBe(413);
     expect(codes(reply)).toEqual(['BAD_USER_INPUT']);
+    expect(reply.body.errors![0]!.message).toMatch(/larger than the limit of 20 KB \(20480 bytes\) set by BODY_LIMIT/);
   });
 
   it('refuses settings out of range at start, naming them', () => {
@@ -284,6 +297,7 @@ describe('production posture', () => {
       expect(reply.status).toBe(415);
       expect(codes(reply)).toEqual(['BAD_USER_INPUT']);
       expect(reply.body.data).toBeUndefined();
+      expect(reply.body.errors![0]!.message).toMatch(/Content-Type: application\/json; this request has Content-Type ".*cross-site request forgery \(CSRF\)/);
     }
   });
 
@@ -296,6 +310,7 @@ describe('production posture', () => {
     expect(refused.status).toBe(405);
     expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
     expect(refused.headers.get('allow')).toBe('POST');
+    expect(refused.body.errors![0]!.message).toBe('Only queries may be sent with GET, and this operation is a mutation: send it with POST.');
     for (const method of ['PUT', 'DELETE', 'PATCH']) expect((await send(prod.url, { method, headers: { authorization: `Bearer ${token}` } })).status).toBe(405);
   });
 
@@ -324,7 +339,9 @@ describe('production posture', () => {
     expect(reply.headers.get('referrer-policy')).toBe('no-referrer');
     const broken = await send(prod.url, { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query": ' });
     expect(broken.status).toBe(400);
-    expect(JSON.stringify(broken.body)).not.toMatch(/at |\/work\/|node_modules|SyntaxError|JSON\.parse/);
+    // The parser's stop is named; no stack frame, path or runtime wording.
+    expect(broken.body.errors![0]!.message).toBe('The request body is not valid JSON: Unexpected end of JSON input at position 10 (line 1, column 11).');
+    expect(JSON.stringify(broken.body)).not.toMatch(/\bat \S+ \(|\\n\s+at |\/work\/|node_modules|SyntaxError|JSON\.parse|\.[jt]s:\d+/);
   });
 
   describe('tokens', () => {
@@ -442,6 +459,7 @@ describe('rate limit per caller', () => {
     const limited = await post(gw.url, alice, { query: '{ me { sub } }' });
     expect(limited.status).toBe(429);
     expect(codes(limited)).toEqual(['RATE_LIMITED']);
+    expect(limited.body.errors![0]!.message).toMatch(/^Too many requests: at most 3 per minute per caller \(RATE_LIMIT_PER_MINUTE\); retry in \d+ s\.$/);
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -488,6 +506,7 @@ describe('overload', () => {
       const shed = await post(gw.url, token, { query: '{ me { party } }' });
       expect(shed.status).toBe(503);
       expect(codes(shed)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(shed.body.errors![0]!.message).toBe('The gateway is at capacity: 1 request is in progress (MAX_IN_FLIGHT); retry in a second.');
       expect(shed.headers.get('retry-after')).toBe('1');
       slow.end(body.slice(5));
       expect(await slowReply).toEqual({ status: 200, text: JSON.stringify({ data: { me: { party: 'ITA' } } }) + '\n' });

@@ -39,7 +39,7 @@ describe('persisted queries', () => {
   it('a hash that does not match the text, or an unknown version: HTTP 400, BAD_USER_INPUT', async () => {
     const mismatch = await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } });
     expect(mismatch.status).toBe(400);
-    expect(mismatch.body.errors).toEqual([{ message: 'provided sha does not match query', extensions: { code: 'BAD_USER_INPUT' } }]);
+    expect(mismatch.body.errors).toEqual([{ message: expect.stringMatching(/^`extensions.persistedQuery.sha256Hash` is not the SHA-256 of the `query` sent with it/), extensions: { code: 'BAD_USER_INPUT' } }]);
     const version = await post({ query, extensions: { persistedQuery: { version: 2, sha256Hash: hash } } });
     expect(version.status).toBe(400);
     expect(version.body.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
