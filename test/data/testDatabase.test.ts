@@ -24,25 +24,10 @@ import {
   startMongoJavaServer,
   type StartedDatabase,
 } from '../../src/data/testDatabase';
+import { withEnv } from './persistentSupport';
 
 const JVM_START_MS = 90_000;
 
-/** Runs `action` with the variables set (undefined: removed), then restores them. */
-async function withEnv<T>(vars: Record<string, string | undefined>, action: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
-  const apply = (values: Record<string, string | undefined>): void => {
-    for (const [name, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  apply(vars);
-  try {
-    return await action();
-  } finally {
-    apply(saved);
-  }
-}
 
 function portOf(uri: string): number {
   return Number(/^mongodb:\/\/127\.0\.0\.1:(\d+)\//.exec(uri)?.[1]);
