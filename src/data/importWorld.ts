@@ -8,6 +8,10 @@
  * are written in dependency order (parties, agreements, migrants, requests, consents),
  * each document replaced atomically; if the database fails mid-way, re-running the
  * same import completes it, and nothing that was stored before is lost.
+ *
+ * Never silent: a write the database fails, or acknowledges for fewer records than were
+ * sent, stops the import with an ImportInterruptedError that says which collection was
+ * being written, what may be incomplete and that re-running the file completes it.
  */
 import { readFile } from 'node:fs/promises';
 import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter, MongoClient, WithoutId } from 'mongodb';
@@ -35,6 +39,26 @@ export class ImportRejectedError extends Error {
   ) {
     super(message);
     this.name = 'ImportRejectedError';
+  }
+}
+
+/**
+ * Raised when the database failed (or acknowledged fewer records than were sent) while a
+ * validated file was being written. Without a transaction the collections before
+ * `collection` are complete, `collection` and those after it may be incomplete, and
+ * nothing stored before the import was removed: re-running the same file completes it.
+ * With a transaction nothing was written (or, if the commit's outcome is unknown, all or
+ * nothing). The database's error is `cause`.
+ */
+export class ImportInterruptedError extends Error {
+  constructor(
+    message: string,
+    readonly collection: string,
+    readonly transactional: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ImportInterruptedError';
   }
 }
 
@@ -75,25 +99,38 @@ export async function importWorld(client: MongoClient, db: Db, input: unknown, f
       result.problems,
     );
   }
-  return writeWorld(client, db, result.world);
+  return writeWorld(client, db, result.world, new Date(), file);
 }
 
-/** Writes an already validated world, replacing records by id. */
-export async function writeWorld(client: MongoClient, db: Db, world: World, now: Date = new Date()): Promise<ImportSummary> {
+/**
+ * Writes an already validated world, replacing records by id. `source` names it in an
+ * ImportInterruptedError (raised when the database fails part-way).
+ */
+export async function writeWorld(client: MongoClient, db: Db, world: World, now: Date = new Date(), source = 'the world'): Promise<ImportSummary> {
   const collections = collectionsOf(db);
   const transactional = await supportsTransactions(db);
+  /** The collection being written, for the error if the database fails. */
+  let writing: string = collections.parties.collectionName;
   const write = async (session?: ClientSession): Promise<void> => {
     const options = session ? { session, ordered: false } : { ordered: false };
-    await bulkReplace(collections.parties, world.parties.map(toPartyDoc), options);
-    await bulkReplace(collections.agreements, world.agreements.map((a) => toAgreementDoc(a, now)), options);
-    await bulkReplace(collections.migrants, world.migrants.map(toMigrantDoc), options);
-    await bulkReplace(collections.dataRequests, world.dataRequests.map(toDataRequestDoc), options);
-    await bulkReplace(collections.consents, world.consents.map(toConsentDoc), options);
+    const replace = async <T extends { _id: string }>(collection: Collection<T>, docs: T[]): Promise<void> => {
+      writing = collection.collectionName;
+      await bulkReplace(collection, docs, options);
+    };
+    await replace(collections.parties, world.parties.map(toPartyDoc));
+    await replace(collections.agreements, world.agreements.map((a) => toAgreementDoc(a, now)));
+    await replace(collections.migrants, world.migrants.map(toMigrantDoc));
+    await replace(collections.dataRequests, world.dataRequests.map(toDataRequestDoc));
+    await replace(collections.consents, world.consents.map(toConsentDoc));
   };
-  if (transactional) {
-    await client.withSession((session) => session.withTransaction(() => write(session)));
-  } else {
-    await write();
+  try {
+    if (transactional) {
+      await client.withSession((session) => session.withTransaction(() => write(session)));
+    } else {
+      await write();
+    }
+  } catch (error) {
+    throw interrupted(source, writing, transactional, error);
   }
   return {
     parties: world.parties.length,
@@ -116,8 +153,35 @@ async function bulkReplace<T extends { _id: string }>(
     const ops: AnyBulkWriteOperation<T>[] = docs.slice(i, i + BATCH).map((doc) => ({
       replaceOne: { filter: { _id: doc._id } as Filter<T>, replacement: doc as WithoutId<T>, upsert: true },
     }));
-    await collection.bulkWrite(ops, options);
+    const result = await collection.bulkWrite(ops, options);
+    // Each replacement matches its record or inserts it: anything less was not stored.
+    const stored = result.matchedCount + result.upsertedCount;
+    if (stored !== ops.length) throw new UnacknowledgedWriteError(stored, ops.length);
   }
+}
+
+/** A bulk write the database acknowledged for fewer records than it was sent. */
+class UnacknowledgedWriteError extends Error {
+  constructor(stored: number, sent: number) {
+    super(`the database acknowledged ${stored} of ${sent} records sent`);
+    this.name = 'UnacknowledgedWriteError';
+  }
+}
+
+function interrupted(source: string, collection: string, transactional: boolean, error: unknown): ImportInterruptedError {
+  const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const commitUnknown = (error as { hasErrorLabel?: (label: string) => boolean }).hasErrorLabel?.('UnknownTransactionCommitResult') === true;
+  const state = !transactional
+    ? `the collections before ${collection} are complete, ${collection} and those after it may be incomplete, nothing stored before was removed`
+    : commitUnknown
+      ? 'whether its transaction was committed is unknown (all of it or nothing was written)'
+      : 'its transaction was not committed: nothing was written';
+  return new ImportInterruptedError(
+    `${source}: import interrupted while writing ${collection} (${cause}): ${state}. Run the same import again to complete it.`,
+    collection,
+    transactional,
+    { cause: error },
+  );
 }
 
 async function existingIds(collections: Collections): Promise<{ parties: Set<string>; agreements: Set<string>; migrants: Set<string> }> {

@@ -101,6 +101,7 @@ describe('agreement cache', () => {
         return reads === 1 ? new Promise((resolve) => (release = resolve)) : Promise.resolve({ id, status: 'SUSPENDED' });
       },
       60_000,
+      () => 1_000_000, // a clock that stands still: nothing here expires by time
     );
     const first = cache.get('AGR-1');
     expect(cache.get('AGR-1')).toBe(first); // concurrent requests share one read

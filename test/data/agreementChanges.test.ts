@@ -67,7 +67,8 @@ function recorder() {
   };
 }
 
-async function until(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+/** Waits for `condition`, polling; the deadline is generous (a loaded machine), only a hang exceeds it. */
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -96,12 +97,16 @@ describe('agreement change stream', () => {
   });
 
   it('a server that refuses change streams is said once at info; it is asked again later, quietly', async () => {
-    const collection = scriptedCollection([new ScriptedStream([refused()]), new ScriptedStream([refused()]), new ScriptedStream([null])]);
+    // The third stream answers only when the test says so: until then the watch is
+    // still unavailable, whenever this test gets to look.
+    const third = new ScriptedStream();
+    const collection = scriptedCollection([new ScriptedStream([refused()]), new ScriptedStream([refused()]), third]);
     const { calls, infos, handlers, log } = recorder();
     const watch = watchAgreementChanges(collection, handlers, log, options);
-    await until(() => collection.opened.length >= 2);
+    await until(() => collection.opened.length === 3);
     expect(watch.state()).toBe('unavailable');
     expect(infos).toEqual([expect.stringMatching(/refused by the database.*AGREEMENT_CACHE_TTL_MS/)]);
+    third.push(null);
     await until(() => watch.state() === 'active');
     expect(infos).toHaveLength(2);
     expect(calls).toEqual(['all']);
@@ -154,11 +159,12 @@ describe('agreement change stream', () => {
   it('close() while waiting to retry stops for good', async () => {
     const collection = scriptedCollection([new ScriptedStream([refused()])]);
     const { handlers, log } = recorder();
-    const watch = watchAgreementChanges(collection, handlers, log, { refusedRetryMs: 60_000 });
+    // close() waits for the loop to end (no time limit here): once it resolves, no
+    // stream can be opened any more, so what was opened is final.
+    const watch = watchAgreementChanges(collection, handlers, log, { refusedRetryMs: 60_000, closeTimeoutMs: 60_000 });
     await until(() => watch.state() === 'unavailable');
     await watch.close();
     expect(watch.state()).toBe('closed');
-    await new Promise((resolve) => setTimeout(resolve, 30));
     expect(collection.opened).toHaveLength(1);
   });
 
@@ -169,11 +175,11 @@ describe('agreement change stream', () => {
     const { calls, infos, handlers, log } = recorder();
     const watch = watchAgreementChanges(agreements, handlers, log, { refusedRetryMs: 60_000 });
     try {
-      await until(() => watch.state() !== 'opening', 10_000);
+      await until(() => watch.state() !== 'opening');
       if (watch.state() === 'active') {
         // A replica set (MONGODB_URI): the change arrives as it happens.
         await db.collection('agreements').insertOne({ _id: 'AGR-WATCHED' } as never);
-        await until(() => calls.includes('changed AGR-WATCHED'), 5_000);
+        await until(() => calls.includes('changed AGR-WATCHED'));
       } else {
         // mongo-java-server or a standalone mongod: no change streams, the TTL is the bound.
         expect(watch.state()).toBe('unavailable');

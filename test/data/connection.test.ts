@@ -42,6 +42,15 @@ function fakes(failures: number, indexFailures = 0, indexError: () => Error = un
 
 const fast = { connectPauseMs: () => 1, indexPauseMs: () => 1 };
 
+/** Waits for `condition`, polling; the deadline is generous (a loaded machine), only a hang exceeds it. */
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 describe('keepDatabaseConnected', () => {
   it('retries the connect until the database answers, then creates the indexes', async () => {
     const f = fakes(5);
@@ -105,11 +114,14 @@ describe('keepDatabaseConnected', () => {
     const keeper = keepDatabaseConnected(f.clientAsMongo, f.dbAsMongo, f.log, { connectPauseMs: () => 60_000 });
     let ready = false;
     void keeper.ready.then(() => (ready = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The first connect has failed and been said: the loop is in its 60 s pause.
+    await until(() => f.lines.length === 1);
+    // stop() resolves once the loop has ended: no connect can follow it.
     await keeper.stop();
-    const connects = f.client.connects;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(f.client.connects).toBe(connects);
+    expect(f.client.connects).toBe(1);
+    // Whatever was going to settle has (a macrotask runs after every pending promise reaction).
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(f.client.connects).toBe(1);
     expect(ready).toBe(false);
   });
 });

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db, MongoClient } from 'mongodb';
+import { MongoServerError, type Collection, type Db, type MongoClient } from 'mongodb';
 import { collectionsOf } from '../../src/data/database';
-import { ImportRejectedError, importWorld, importWorldFile } from '../../src/data/importWorld';
+import { ImportInterruptedError, ImportRejectedError, importWorld, importWorldFile } from '../../src/data/importWorld';
 import { FIXTURE_PATH, connectTestDb, loadFixture } from '../support/testGateway';
 
 const DB_NAME = 'test_import';
@@ -36,6 +36,29 @@ async function snapshot(database: Db): Promise<Record<string, unknown[]>> {
 
 function counts(s: Record<string, unknown[]>): Record<string, number> {
   return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.length]));
+}
+
+/** `database`, with the bulk writes to `name` replaced by `bulkWrite`. */
+function withBulkWrite(database: Db, name: string, bulkWrite: (collection: Collection) => Promise<unknown>): Db {
+  return new Proxy(database, {
+    get(target, prop) {
+      if (prop !== 'collection') {
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (collectionName: string) => {
+        const collection = target.collection(collectionName);
+        if (collectionName !== name) return collection;
+        return new Proxy(collection, {
+          get(c, p) {
+            if (p === 'bulkWrite') return () => bulkWrite(c);
+            const value = Reflect.get(c, p, c) as unknown;
+            return typeof value === 'function' ? value.bind(c) : value;
+          },
+        });
+      };
+    },
+  });
 }
 
 describe('import', () => {
@@ -101,6 +124,45 @@ describe('import', () => {
     writeFileSync(broken, '{ "parties": [ ');
     await expect(importWorldFile(client, db, broken)).rejects.toThrow(/broken\.json: not valid JSON/);
     await expect(importWorldFile(client, db, join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: cannot read the file \(ENOENT\)/);
+  });
+
+  it('a write the database fails part-way stops the import, saying what may be incomplete; importing again completes it', async () => {
+    const { client: own, db: fresh } = await connectTestDb(`${DB_NAME}_interrupted`);
+    try {
+      // The error mongo-java-server answers when an index is built under the write.
+      const failing = withBulkWrite(fresh, 'migrants', () => Promise.reject(new MongoServerError({ message: 'Unknown error: null' })));
+      const error: unknown = await importWorld(own, failing, loadFixture(), 'small-world.json').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportInterruptedError);
+      const interrupted = error as ImportInterruptedError;
+      expect(interrupted.collection).toBe('migrants');
+      expect(interrupted.cause).toBeInstanceOf(MongoServerError);
+      expect(interrupted.message).toMatch(/^small-world\.json: import interrupted while writing migrants \(MongoServerError: Unknown error: null\)/);
+      expect(interrupted.message).toMatch(/Run the same import again to complete it\.$/);
+      if (!interrupted.transactional) {
+        expect(interrupted.message).toContain('the collections before migrants are complete, migrants and those after it may be incomplete');
+        expect(counts(await snapshot(fresh))).toEqual({ parties: 5, agreements: 4, migrants: 0, dataRequests: 0, consents: 0 });
+      } else {
+        expect(interrupted.message).toContain('nothing was written');
+      }
+      await importWorld(own, fresh, loadFixture(), 'small-world.json');
+      expect(counts(await snapshot(fresh))).toEqual({ parties: 5, agreements: 4, migrants: 12, dataRequests: 3, consents: 3 });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a write the database acknowledges for fewer records than were sent is an interruption, never a silent loss', async () => {
+    const { client: own, db: fresh } = await connectTestDb(`${DB_NAME}_unacknowledged`);
+    try {
+      // Acknowledged, but only one record of the batch was stored.
+      const lossy = withBulkWrite(fresh, 'consents', async () => ({ matchedCount: 0, upsertedCount: 1 }));
+      const error: unknown = await importWorld(own, lossy, loadFixture(), 'small-world.json').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportInterruptedError);
+      expect((error as ImportInterruptedError).collection).toBe('consents');
+      expect((error as Error).message).toMatch(/while writing consents \(UnacknowledgedWriteError: the database acknowledged 1 of 3 records sent\)/);
+    } finally {
+      await own.close();
+    }
   });
 
   it('npm run import: exit 0 on the fixture, exit 1 naming the bad records', () => {

@@ -7,6 +7,12 @@
  * importWorld. The test server (mongo-java-server) has no change streams, so this is the
  * TTL path; on a replica set (MONGODB_URI) the change stream makes it immediate, and the
  * same bounds hold.
+ *
+ * No margin on the time: the bound is checked on the clock the agreement cache uses (the
+ * instances run in this process, on Date.now): every request made once the TTL has
+ * passed since the re-import completed must see the change, however long requests take
+ * on a loaded machine. Before that, the test only waits (with a generous deadline) for
+ * the change to be seen, and reports when it was.
  */
 import { MongoClient, type Db } from 'mongodb';
 import { createDevAuthenticator } from '../../src/context/devAuthenticator';
@@ -20,8 +26,8 @@ import { graphql, loadFixture, serveGateway, type GraphqlReply } from '../suppor
 
 const DB_NAME = 'test_agreement_changes';
 const TTL_MS = 300;
-/** Time for an HTTP round trip and a database read on a busy 2-core machine. */
-const MARGIN_MS = 700;
+/** The longest wait for a change to be seen: far beyond the TTL, only a hung gateway exceeds it. */
+const DEADLINE_MS = 20_000;
 const TODAY = new Date('2025-06-01T09:00:00Z');
 const AGREEMENT = 'AGR-MED-TIP-2024';
 const QUERY = '{ migrants(first: 1) { totalCount edges { node { id } } } }';
@@ -65,14 +71,23 @@ const refused = (reply: GraphqlReply): boolean =>
   reply.status === 403 && reply.body.errors?.[0]?.extensions?.code === 'AGREEMENT_NOT_IN_FORCE' && !reply.body.data;
 
 /** Polls until `ok` holds for the instance's answer; resolves to the ms since `since`. */
-async function pollUntil(instance: Instance, ok: (reply: GraphqlReply) => boolean, since: number, deadlineMs: number): Promise<number> {
+async function pollUntil(instance: Instance, ok: (reply: GraphqlReply) => boolean, since: number): Promise<number> {
   for (;;) {
     const reply = await ask(instance);
     const elapsed = Date.now() - since;
     if (ok(reply)) return elapsed;
-    if (elapsed > deadlineMs) throw new Error(`no change after ${elapsed} ms; last answer ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
+    if (elapsed > DEADLINE_MS) throw new Error(`no change after ${elapsed} ms; last answer ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Resolves once the TTL has passed since `since` on the cache's clock (Date.now): from
+ * then on, no instance may use an agreement it read before `since`.
+ */
+async function ttlPassedSince(since: number): Promise<void> {
+  // A timer may fire a little early: the clock is what decides.
+  while (Date.now() <= since + TTL_MS) await new Promise((resolve) => setTimeout(resolve, since + TTL_MS + 1 - Date.now()));
 }
 
 /** Re-imports the world with the agreement in `status`; resolves to the time the import was complete. */
@@ -99,15 +114,15 @@ afterAll(async () => {
 });
 
 describe('an agreement changed by a re-import, with two gateway instances on one database', () => {
-  it('both serve it, both refuse it within the TTL once suspended, both serve it again once back in force', async () => {
+  it('both serve it, both refuse it once the TTL has passed since it was suspended, both serve it again once back in force', async () => {
     // Both instances have the agreement cached (fresh: the worst case for the bound).
     for (const instance of instances) expect(served(await ask(instance))).toBe(true);
 
     const suspendedAt = await reimport('SUSPENDED');
-    const refusedAfter = await Promise.all(instances.map((instance) => pollUntil(instance, refused, suspendedAt, TTL_MS + MARGIN_MS)));
-    for (const elapsed of refusedAfter) expect(elapsed).toBeLessThanOrEqual(TTL_MS + MARGIN_MS);
-    // Deterministic: a request made once the TTL has passed since the import is refused by both.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, suspendedAt + TTL_MS + 1 - Date.now())));
+    // Eventually seen (on the TTL path, when each instance's entry expires).
+    const refusedAfter = await Promise.all(instances.map((instance) => pollUntil(instance, refused, suspendedAt)));
+    // The bound: once the TTL has passed since the import, every request is refused by both.
+    await ttlPassedSince(suspendedAt);
     for (const instance of instances) {
       const reply = await ask(instance);
       expect(refused(reply)).toBe(true);
@@ -115,12 +130,11 @@ describe('an agreement changed by a re-import, with two gateway instances on one
     }
 
     const restoredAt = await reimport('IN_FORCE');
-    const servedAfter = await Promise.all(instances.map((instance) => pollUntil(instance, served, restoredAt, TTL_MS + MARGIN_MS)));
-    for (const elapsed of servedAfter) expect(elapsed).toBeLessThanOrEqual(TTL_MS + MARGIN_MS);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, restoredAt + TTL_MS + 1 - Date.now())));
+    const servedAfter = await Promise.all(instances.map((instance) => pollUntil(instance, served, restoredAt)));
+    await ttlPassedSince(restoredAt);
     for (const instance of instances) expect(served(await ask(instance))).toBe(true);
     process.stderr.write(`agreement change seen after (ms): suspended ${refusedAfter.join(', ')}; restored ${servedAfter.join(', ')} (TTL ${TTL_MS})\n`);
-  });
+  }, 3 * DEADLINE_MS);
 
   it('the token-only agreement queries read the stored agreement, never the cache', async () => {
     // Caches are warm on both instances; the status shown by `agreement(id:)` is the stored one at once.

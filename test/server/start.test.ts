@@ -1,13 +1,25 @@
 /**
  * `npm start` as a new user runs it: no MONGODB_URI, so an embedded database is started
- * and seeded; the printed token works; SIGTERM drains and exits cleanly.
+ * and seeded; the printed token works; SIGTERM drains and exits cleanly. The embedded
+ * database keeps its data in a data directory: this test uses a new, empty one of its
+ * own (TREATYGATE_DATA_DIR), never the project's, so that every run starts as a new
+ * user's does and no run depends on another (or on a developer's npm start).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/data/testDatabase';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * The longest wait for the start (a JVM to start, the demo world to be generated and
+ * imported) on a loaded 2-core machine: generous, only a start that hangs exceeds it.
+ */
+const START_DEADLINE_MS = 150_000;
+/** npm start exits 1 by itself when draining takes 30 s: the wait for its exit leaves it that decision. */
+const STOP_DEADLINE_MS = 60_000;
 
 function waitFor(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -27,16 +39,26 @@ function waitFor(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promi
 
 describe('npm start', () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-  });
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'treatygate-start-')), 'data');
+  afterAll(async () => {
+    // After a failure: SIGTERM, which tsx passes on to the gateway (a SIGKILL would end
+    // only tsx, leaving the gateway and its database running); SIGKILL if it does not stop.
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child?.kill('SIGKILL'), STOP_DEADLINE_MS);
+      await exited;
+      clearTimeout(force);
+    }
+    rmSync(join(dataDir, '..'), { recursive: true, force: true });
+  }, STOP_DEADLINE_MS + 10_000);
 
   it('serves /graphql and /healthz on an embedded, seeded database, and stops on SIGTERM', async () => {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development', TREATYGATE_DATA_DIR: dataDir };
     delete env['MONGODB_URI'];
     child = spawn(TSX, [join(ROOT, 'src', 'cli', 'start.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = await waitFor(child, /IOM, statistics analyst[\s\S]*migrants\(first: 3\)/, 120_000);
+    const output = await waitFor(child, /IOM, statistics analyst[\s\S]*migrants\(first: 3\)/, START_DEADLINE_MS);
     expect(output).toContain(`Treatygate is serving GraphQL at http://127.0.0.1:${port}/graphql`);
     expect(output).toMatch(/Embedded database \((mongodb-memory-server|mongo-java-server)\)/);
     expect(output).toMatch(/seeded the demo world/);
@@ -63,9 +85,9 @@ describe('npm start', () => {
     expect(body.data.migrants.totalCount).toBeGreaterThan(1000);
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    const stopped = waitFor(child, /"msg":"stopped"/, 30_000);
+    const stopped = waitFor(child, /"msg":"stopped"/, STOP_DEADLINE_MS);
     child.kill('SIGTERM');
     await stopped;
     expect(await exited).toBe(0);
-  }, 180_000);
+  }, START_DEADLINE_MS + STOP_DEADLINE_MS + 30_000);
 });
