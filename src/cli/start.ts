@@ -42,7 +42,12 @@ async function main(): Promise<void> {
   }
   const mongodbUri = config.mongodbUri ?? embedded!.uri;
   const running = await startGateway({ config, logger, mongodbUri, authenticate: authenticatorFromConfig(config) });
-  if (embedded) await seedIfEmpty(running.client, config, logger);
+  if (embedded) {
+    // Seed only once the indexes exist: writes that race an index build can fail on the
+    // embedded mongo-java-server, and the audit trail's unique index must be in place.
+    await running.database.ready;
+    await seedIfEmpty(running.client, config, logger);
+  }
   logger.info({ url: `${running.url}/graphql` }, 'treatygate ready');
   if (!config.production) await printWelcome(running.url, config, embedded);
 

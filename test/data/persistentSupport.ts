@@ -78,7 +78,7 @@ export async function gatewayOn(uri: string, options: GatewayOnOptions): Promise
       ...(options.clock ? { clock: options.clock } : {}),
     });
     const served = await serveGateway(gateway, client);
-    return { url: served.url, db, client, gateway, config, close: served.close };
+    return { url: served.url, db, client, gateway, config, server: served.server, close: served.close };
   } catch (error) {
     await client.close();
     throw error;

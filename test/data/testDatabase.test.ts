@@ -188,9 +188,10 @@ describe('test database helper, choices and failures', () => {
             expect(started.kind).toBe('mongodb-memory-server');
             return;
           }
-          const began = Date.now();
+          // Within seconds because nothing is downloaded: the probe's refusal ends the step
+          // (said in the message), rather than a timed bound that a loaded machine could miss.
           const error: unknown = await startDatabase({ log: () => undefined }).catch((e: unknown) => e);
-          expect(Date.now() - began).toBeLessThan(10_000);
+          expect((error as Error).message).toContain('skipped without downloading');
           expect((error as Error).message).toMatch(/^No database could be started\. Tried:\n {2}- mongodb-memory-server: no mongod on the PATH or in its cache, and its download server http:\/\/127\.0\.0\.1:\d+ is unreachable/);
           expect((error as Error).message).toContain('TREATYGATE_TEST_DB=mongodb-memory-server allowed only that one');
           expect((error as Error).message).toContain('Set MONGODB_URI');

@@ -501,8 +501,10 @@ describe('overload', () => {
         });
         slow.on('error', reject);
       });
+      // In progress once the server has its head (the guards run on the head, before the body).
+      const arrived = new Promise((resolve) => gw.server.once('request', resolve));
       slow.write(body.slice(0, 5));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await arrived;
       const shed = await post(gw.url, token, { query: '{ me { party } }' });
       expect(shed.status).toBe(503);
       expect(codes(shed)).toEqual(['SERVICE_UNAVAILABLE']);

@@ -40,6 +40,8 @@ export interface TestGateway {
   readonly client: MongoClient;
   readonly gateway: Gateway;
   readonly config: GatewayConfig;
+  /** The HTTP server (e.g. to wait for a request to arrive). */
+  readonly server: Server;
   close(): Promise<void>;
 }
 
@@ -80,20 +82,21 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     throw error;
   }
   const served = await serveGateway(gateway, client);
-  return { url: served.url, db, client, gateway, config, close: served.close };
+  return { url: served.url, db, client, gateway, config, server: served.server, close: served.close };
 }
 
 /**
  * Serves a gateway on 127.0.0.1 (a free port), answering refusals of Node's HTTP parser
  * as startGateway does; `close` stops the listener, the gateway, then the client.
  */
-export async function serveGateway(gateway: Gateway, client: MongoClient): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveGateway(gateway: Gateway, client: MongoClient): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server: Server = createServer(gateway.app);
   server.on('clientError', answerMalformedRequest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
