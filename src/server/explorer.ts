@@ -86,13 +86,13 @@ export function createExplorerRouter(options: ExplorerOptions): Router {
     }
     const index = join(bundleDir, 'index.html');
     if (!existsSync(index)) {
-      if (!warnedMissing) options.logger.warn({ bundleDir }, 'explorer bundle missing: run npm run build:explorer');
+      if (!warnedMissing) options.logger.warn({ bundleDir }, 'explorer bundle missing: run npm run build (or npm run build:explorer)');
       warnedMissing = true;
       res
         .status(503)
         .set('Cache-Control', 'no-store')
         .type('text/plain; charset=utf-8')
-        .send('The explorer is not built. Run `npm run build:explorer` (npm start and npm test build it), then reload this page.\n');
+        .send('The explorer is not built. Run `npm run build` (the production build, which bundles it) or `npm run build:explorer` (the explorer alone; npm start and npm test build it), then reload this page.\n');
       return;
     }
     res.set('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(readFileSync(index));
