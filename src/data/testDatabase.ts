@@ -48,7 +48,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { projectPath } from '../projectRoot';
 
@@ -785,13 +785,11 @@ class LaunchError extends Error {
   }
 }
 
-/** The launcher, found upwards from this file (so it works from src/ and from dist/src/). */
+/** The launcher in the project (found from src/ and from dist/src/ alike). */
 function launcherPath(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, LAUNCHER);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) throw new Error(`the launcher ${LAUNCHER} is not in any parent of ${__dirname}`);
-  }
+  const launcher = projectPath(LAUNCHER);
+  if (!existsSync(launcher)) throw new Error(`the launcher ${LAUNCHER} is not in the project (${launcher})`);
+  return launcher;
 }
 
 /** Spawns the launcher (on the store file `store`, if given) and resolves when it prints its ready line for `port`. */
