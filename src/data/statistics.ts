@@ -78,16 +78,17 @@ function keyValue(dimension: StatDimension, value: unknown): string | null {
 }
 
 /**
- * Counts the records in `scope` by `dimensions` (at most a few; the caller validates),
- * one group per combination of values that occurs. Records with no value for a dimension
- * count under null.
+ * Counts the records in `scope` by `dimensions` (the caller validates them), one group
+ * per combination of values that occurs, handed to `onGroup` as the cursor streams them
+ * (nothing is kept here). Records with no value for a dimension count under null.
  */
-export async function countByDimensions(
+export async function forEachGroup(
   collections: Collections,
   scope: RowScope,
   dimensions: readonly StatDimension[],
   today: Date,
-): Promise<CountedGroup[]> {
+  onGroup: (group: CountedGroup) => void,
+): Promise<void> {
   const project: Document = { _id: 0 };
   const groupKey: Document = {};
   dimensions.forEach((dimension, i) => {
@@ -99,10 +100,20 @@ export async function countByDimensions(
     ...(dimensions.length > 0 ? [{ $project: project }] : []),
     { $group: { _id: dimensions.length > 0 ? groupKey : null, count: { $sum: 1 } } },
   ];
-  const groups: CountedGroup[] = [];
   // The cursor streams groups; only groups, never records, reach the gateway.
   for await (const doc of collections.migrants.aggregate<{ _id: Record<string, unknown> | null; count: number }>(pipeline, { allowDiskUse: true })) {
-    groups.push({ key: dimensions.map((dimension, i) => keyValue(dimension, doc._id?.[`d${i}`])), count: doc.count });
+    onGroup({ key: dimensions.map((dimension, i) => keyValue(dimension, doc._id?.[`d${i}`])), count: doc.count });
   }
+}
+
+/** The groups of `forEachGroup`, collected (small tables, tests). */
+export async function countByDimensions(
+  collections: Collections,
+  scope: RowScope,
+  dimensions: readonly StatDimension[],
+  today: Date,
+): Promise<CountedGroup[]> {
+  const groups: CountedGroup[] = [];
+  await forEachGroup(collections, scope, dimensions, today, (group) => groups.push(group));
   return groups;
 }

@@ -1,29 +1,30 @@
 /**
- * Statistics with disclosure control (contract section 5), the pure part: which
+ * Statistics with disclosure control (docs/api.md section 5), the pure part: which
  * dimensions a context may count by, how filters and dimensions are validated, how ages
- * fold into bands, and which cells of a table are suppressed. The database aggregation
- * is in src/data/statistics.ts; the resolver only joins the two.
+ * fold into bands, and how one answer is cut from the protected lattice of tables.
  *
- * Suppression, in the terms of statistical disclosure control:
- * - primary: a cell whose count is below the agreement's `minCellSize` is withheld;
- * - complementary: a withheld count must not be recoverable by subtraction from any
- *   published sum. The table's total is one such sum; the margins of the table (the
- *   sums over one or more of its dimensions) are others, because a caller can ask for
- *   them with fewer dimensions, or as a filtered slice. So every group of cells that
- *   shares the values of some dimensions (all cells; the cells of one row; of one
- *   column; ...) that holds exactly one withheld cell gets its next smallest cell
- *   withheld too, repeated until no group has exactly one. Ties are broken by key, so the
- *   same question always gets the same answer.
- * A filtered table is computed as the slice of the table grouped by the filter's
- * dimensions as well, with suppression decided on that whole table, so a slice never
- * shows a count the whole table withholds.
+ * Which cells are withheld is decided in src/policy/disclosure/ over every table the
+ * context can ask for (the lattice of its permitted dimensions), so that answers agree
+ * with each other and no withheld count can be narrowed below `minCellSize` from the
+ * published ones. A filtered table is the slice of the table that also groups by the
+ * filtered dimensions. The database aggregation is in src/data/statistics.ts; the
+ * resolver only joins the two.
  */
 import type { FieldPolicy } from './decide';
-import { accessRank, type Purpose, type StatDimension } from './taxonomy';
+import { bitsOf } from './disclosure/lattice';
+import { MAX_AUDITED_CELLS, TableTooLargeError, type Protection } from './disclosure/protect';
+import { accessRank, STAT_DIMENSIONS, type Purpose, type StatDimension } from './taxonomy';
+
+export { TableTooLargeError } from './disclosure/protect';
 import type { GrantPolicy } from './treaty';
 
 /** The most dimensions one table may have, counting filtered dimensions. */
 export const MAX_STAT_DIMENSIONS = 3;
+
+/** The dimensions of a context's lattice: those it may count by, in canonical order. */
+export function latticeDimensions(permitted: (dimension: StatDimension) => boolean): StatDimension[] {
+  return STAT_DIMENSIONS.filter(permitted);
+}
 
 /** The key value of a cell where no value is on record. */
 export const UNKNOWN_VALUE = 'UNKNOWN';
@@ -156,23 +157,6 @@ export interface ProtectedTable {
   readonly complementary: number;
 }
 
-/**
- * Merges counted groups into cells (keys as strings; groups that fold into the same key,
- * such as ages of one band, are added up), sorted by key.
- */
-export function mergeGroups(groups: Iterable<CountedGroup>): Array<{ key: string[]; count: number }> {
-  const cells = new Map<string, { key: string[]; count: number }>();
-  for (const group of groups) {
-    if (!Number.isSafeInteger(group.count) || group.count <= 0) continue;
-    const key = group.key.map((value) => (value === null ? UNKNOWN_VALUE : value));
-    const id = JSON.stringify(key);
-    const found = cells.get(id);
-    if (found) found.count += group.count;
-    else cells.set(id, { key, count: group.count });
-  }
-  return [...cells.values()].sort((a, b) => compareKeys(a.key, b.key));
-}
-
 function compareKeys(a: readonly string[], b: readonly string[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const x = a[i] ?? '';
@@ -183,113 +167,63 @@ function compareKeys(a: readonly string[], b: readonly string[]): number {
 }
 
 /** The most cells a table may have (the product of its dimensions' distinct values). */
-export const MAX_TABLE_CELLS = 50_000;
-
-export class TableTooLargeError extends Error {
-  constructor(readonly cells: number) {
-    super(`the table would have ${cells} cells, more than ${MAX_TABLE_CELLS}`);
-    this.name = 'TableTooLargeError';
-  }
-}
+export const MAX_TABLE_CELLS = MAX_AUDITED_CELLS;
 
 /**
- * Applies primary and complementary suppression to a table of `dimensions` dimensions,
- * then returns its slice: the cells whose key has `slice[i]` at every position `i` where
- * that is defined, each keyed by its first `keep` positions (the dimensions asked for;
- * the dimensions only filtered on come after them).
- *
- * The table is completed first: every combination of the values each dimension takes in
- * `cells` is a cell, those no record has count zero, and a zero is below any threshold,
- * so it is withheld like any small count. Otherwise an unlisted combination would
- * disclose a zero ("nobody of this nationality is a recognised victim") and leave groups
- * of one cell, whose margin is the cell itself.
+ * One answer of `statistics`: the table over the dimensions asked for and those only
+ * filtered on, as `protection` withholds it, sliced to the filter's values, each cell
+ * keyed by the dimensions asked for in their order. The total of a slice is the cell of
+ * the table over the filtered dimensions at the filter's values (the grand total without
+ * a filter), published or withheld as that table has it, so every answer of the lattice
+ * agrees with every other. A filter value no record has gives no cell and a withheld
+ * total (a zero is withheld like any small count).
  */
-export function protectTable(
-  observed: ReadonlyArray<{ readonly key: readonly string[]; readonly count: number }>,
-  dimensions: number,
-  minCellSize: number,
-  options: { readonly keep?: number; readonly slice?: ReadonlyArray<string | undefined> } = {},
-): ProtectedTable {
-  const keep = options.keep ?? dimensions;
-  const slice = options.slice ?? [];
-  const cells = completeTable(observed, dimensions);
-  const suppressed = cells.map((cell) => cell.count < minCellSize);
-
-  // Every group of cells that share their values at a subset of the positions: the table
-  // itself (the empty subset) and all its margins. Members sorted by count, then key.
-  const groups: { members: number[]; withheld: number; next: number }[] = [];
-  const groupsOfCell: number[][] = cells.map(() => []);
-  for (let mask = 0; mask < (1 << dimensions) - 1; mask++) {
-    const fixed = [...Array(dimensions).keys()].filter((i) => (mask & (1 << i)) !== 0);
-    const byValues = new Map<string, number[]>();
-    cells.forEach((cell, index) => {
-      const id = JSON.stringify(fixed.map((i) => cell.key[i]));
-      const members = byValues.get(id);
-      if (members) members.push(index);
-      else byValues.set(id, [index]);
-    });
-    for (const members of byValues.values()) {
-      members.sort((a, b) => cells[a]!.count - cells[b]!.count || a - b);
-      const id = groups.length;
-      groups.push({ members, withheld: members.filter((m) => suppressed[m]).length, next: 0 });
-      for (const m of members) groupsOfCell[m]!.push(id);
-    }
-  }
-  // A group with exactly one withheld cell gets its smallest shown cell withheld too;
-  // that may leave another group with exactly one, so the groups of each newly withheld
-  // cell are looked at again, until no group has exactly one.
-  const pending = groups.map((_, id) => id);
-  while (pending.length > 0) {
-    const group = groups[pending.pop()!]!;
-    if (group.withheld !== 1) continue;
-    while (group.next < group.members.length && suppressed[group.members[group.next]!]) group.next++;
-    if (group.next >= group.members.length) continue;
-    const cell = group.members[group.next]!;
-    suppressed[cell] = true;
-    for (const id of groupsOfCell[cell]!) {
-      groups[id]!.withheld++;
-      pending.push(id);
-    }
-  }
-
-  const out: ProtectedCell[] = [];
-  let total = 0;
-  let suppressedCells = 0;
-  let primary = 0;
-  cells.forEach((cell, index) => {
-    if (!slice.every((value, i) => value === undefined || cell.key[i] === value)) return;
-    total += cell.count;
-    const withheld = suppressed[index]!;
-    if (withheld) {
-      suppressedCells++;
-      if (cell.count < minCellSize) primary++;
-    }
-    out.push({ key: cell.key.slice(0, keep), count: withheld ? null : cell.count, suppressed: withheld });
-  });
-  // When the filter fixes every dimension, the total is one cell of the whole table and
-  // is withheld with it.
-  const everyPositionFixed = [...Array(dimensions).keys()].every((i) => slice[i] !== undefined);
-  const totalWithheld = total < minCellSize || (everyPositionFixed && suppressedCells > 0);
-  return {
-    cells: out,
-    total: totalWithheld ? null : total,
-    suppressedCells,
-    primary,
-    complementary: suppressedCells - primary,
+export async function publishTable(
+  protection: Protection,
+  groupBy: readonly StatDimension[],
+  filter: ReadonlyMap<StatDimension, string>,
+): Promise<ProtectedTable> {
+  const { lattice, minCellSize } = protection;
+  const bit = (dimension: StatDimension): number => {
+    const index = lattice.dimensions.indexOf(dimension);
+    if (index < 0) throw new RangeError(`${dimension} is not a dimension of this lattice`);
+    return index;
   };
-}
+  const filterBits = new Map([...filter].map(([dimension, value]) => [bit(dimension), lattice.domains[bit(dimension)]!.indexOf(value)]));
+  const filterMask = [...filterBits.keys()].reduce((mask, b) => mask | (1 << b), 0);
+  const mask = groupBy.reduce((m, dimension) => m | (1 << bit(dimension)), filterMask);
+  const size = lattice.size(mask);
+  if (size > MAX_TABLE_CELLS) throw new TableTooLargeError(size, groupBy.concat([...filter.keys()]));
 
-/** Every combination of the values each position takes in `observed`, sorted by key; absent ones count zero. */
-function completeTable(
-  observed: ReadonlyArray<{ readonly key: readonly string[]; readonly count: number }>,
-  dimensions: number,
-): Array<{ key: string[]; count: number }> {
-  if (observed.length === 0) return [];
-  const domains = [...Array(dimensions).keys()].map((i) => [...new Set(observed.map((c) => c.key[i]!))].sort());
-  const size = domains.reduce((product, domain) => product * domain.length, 1);
-  if (size > MAX_TABLE_CELLS) throw new TableTooLargeError(size);
-  const counts = new Map(observed.map((c) => [JSON.stringify(c.key), c.count]));
-  let keys: string[][] = [[]];
-  for (const domain of domains) keys = keys.flatMap((prefix) => domain.map((value) => [...prefix, value]));
-  return keys.map((key) => ({ key, count: counts.get(JSON.stringify(key)) ?? 0 }));
+  const unobserved = [...filterBits.values()].some((position) => position < 0);
+  const bits = bitsOf(mask);
+  const position = (dimension: StatDimension): number => bits.indexOf(bit(dimension));
+  const counts = lattice.table(mask);
+  const withheld = await protection.pattern(mask);
+  const cells: ProtectedCell[] = [];
+  let primary = 0;
+  let suppressedCells = 0;
+  if (!unobserved) {
+    for (let cell = 0; cell < counts.length; cell++) {
+      const values = lattice.decode(mask, cell);
+      if (![...filterBits].every(([b, value]) => values[bits.indexOf(b)] === value)) continue;
+      const count = counts[cell]!;
+      const suppressed = withheld[cell] === 1;
+      if (suppressed) {
+        suppressedCells++;
+        if (count < minCellSize) primary++;
+      }
+      const key = groupBy.map((dimension) => lattice.domains[bit(dimension)]![values[position(dimension)]!]!);
+      cells.push({ key, count: suppressed ? null : count, suppressed });
+    }
+  }
+  cells.sort((a, b) => compareKeys(a.key, b.key));
+
+  let total: number | null = null;
+  if (!unobserved) {
+    const totalCell = lattice.encode(filterMask, bitsOf(filterMask).map((b) => filterBits.get(b)!));
+    const totalWithheld = (await protection.pattern(filterMask))[totalCell] === 1;
+    total = totalWithheld ? null : lattice.table(filterMask)[totalCell]!;
+  }
+  return { cells, total, suppressedCells, primary, complementary: suppressedCells - primary };
 }

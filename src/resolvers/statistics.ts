@@ -4,23 +4,27 @@
  * row scope, and applies disclosure control before anything leaves the gateway. The
  * released table is noted for the privacy report and the audit trail.
  */
-import { countByDimensions } from '../data/statistics';
+import { forEachGroup } from '../data/statistics';
 import { startOfUtcDay } from '../policy/calendar';
+import { LatticeBuilder, TooManyValuesError } from '../policy/disclosure/accumulate';
+import { ProtectionCache } from '../policy/disclosure/cache';
+import { Protection, UnprotectableTableError } from '../policy/disclosure/protect';
 import {
   ageBandRange,
   DIMENSION_FIELDS,
   dimensionRefusal,
   FILTER_DIMENSIONS,
+  latticeDimensions,
   MAX_STAT_DIMENSIONS,
   MAX_TABLE_CELLS,
-  mergeGroups,
-  protectTable,
+  publishTable,
   refusalText,
   TableTooLargeError,
+  UNKNOWN_VALUE,
   type ProtectedTable,
   type StatFilterName,
 } from '../policy/statistics';
-import type { StatDimension } from '../policy/taxonomy';
+import { STAT_DIMENSIONS, type StatDimension } from '../policy/taxonomy';
 import type { QueryResolvers, StatisticsFilter } from '../generated/resolvers-types';
 import { gatewayError } from '../server/errors';
 import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
@@ -76,6 +80,26 @@ function groupByOf(groupBy: readonly StatDimension[]): StatDimension[] {
   return [...groupBy];
 }
 
+/** Protected lattices by context and data version (see src/policy/disclosure/cache.ts). */
+const protections = new ProtectionCache();
+
+/**
+ * The protection of this context's lattice: every table over its permitted dimensions,
+ * counted in one aggregation over the row scope (the groups stream into the lattice's
+ * tables and are not kept), keyed by the context and the digest of the counts.
+ */
+async function protectionFor(context: GatewayContext, permitted: readonly StatDimension[]): Promise<Protection> {
+  const { treaty } = requireTreaty(context);
+  const builder = new LatticeBuilder(permitted);
+  await forEachGroup(context.collections, treaty.scope, permitted, startOfUtcDay(context.now), (group) =>
+    builder.add(group.key.map((value) => value ?? UNKNOWN_VALUE), group.count),
+  );
+  const { lattice, digest } = builder.build();
+  const minCellSize = treaty.agreement.minCellSize;
+  const key = JSON.stringify([treaty.agreement._id, treaty.purpose, context.caller.party, minCellSize, digest]);
+  return protections.get(key, () => new Protection(lattice, minCellSize));
+}
+
 export const statistics: NonNullable<QueryResolvers['statistics']> = async (_parent, args, context: GatewayContext) => {
   const { treaty } = requireTreaty(context);
   const groupBy = groupByOf(args.groupBy);
@@ -85,25 +109,39 @@ export const statistics: NonNullable<QueryResolvers['statistics']> = async (_par
   if (dimensions.length > MAX_STAT_DIMENSIONS) {
     throw gatewayError('BAD_USER_INPUT', `A table has at most ${MAX_STAT_DIMENSIONS} dimensions, counting filtered ones; this one has ${dimensions.length}.`);
   }
+  // Without a privacy runtime (the benchmark baseline) nothing is masked; suppression still applies.
+  const refusalOf = (dimension: StatDimension) =>
+    context.privacy ? dimensionRefusal(dimension, (c) => context.privacy!.policyOf(c), treaty.grant, treaty.purpose) : null;
   for (const dimension of dimensions) {
-    // Without a privacy runtime (the benchmark baseline) nothing is masked; suppression still applies.
-    const refusal = context.privacy ? dimensionRefusal(dimension, (c) => context.privacy!.policyOf(c), treaty.grant, treaty.purpose) : null;
+    const refusal = refusalOf(dimension);
     if (refusal !== null) {
       const use = groupBy.includes(dimension) ? 'Counting by' : 'Filtering on';
       throw gatewayError('FILTER_NOT_PERMITTED', `${use} ${dimension} is not permitted in this context: ${refusalText(refusal)}.`);
     }
   }
 
-  const groups = await countByDimensions(context.collections, treaty.scope, dimensions, startOfUtcDay(context.now));
   let table: ProtectedTable;
   try {
-    table = protectTable(mergeGroups(groups), dimensions.length, treaty.agreement.minCellSize, {
-      keep: groupBy.length,
-      slice: dimensions.map((d) => filter.get(d)),
-    });
+    const protection = await protectionFor(context, latticeDimensions((d) => refusalOf(d) === null));
+    table = await publishTable(protection, groupBy, filter);
   } catch (error) {
     if (error instanceof TableTooLargeError) {
-      throw gatewayError('BAD_USER_INPUT', `The table would have ${error.cells} cells, more than ${MAX_TABLE_CELLS}: use fewer or coarser dimensions.`);
+      const asked = error.dimensions.length === dimensions.length && dimensions.every((d) => error.dimensions.includes(d));
+      throw gatewayError(
+        'BAD_USER_INPUT',
+        asked
+          ? `The table would have ${error.cells} cells, more than ${MAX_TABLE_CELLS}: use fewer or coarser dimensions.`
+          : `Protecting this table needs the table over ${error.dimensions.join(' × ')}, which would have ${error.cells} cells, more than ${MAX_TABLE_CELLS}: use fewer or coarser dimensions.`,
+      );
+    }
+    if (error instanceof TooManyValuesError) {
+      throw gatewayError('BAD_USER_INPUT', `${error.dimension} has too many distinct values in this scope to be counted.`);
+    }
+    if (error instanceof UnprotectableTableError) {
+      throw gatewayError(
+        'FILTER_NOT_PERMITTED',
+        `The table over ${error.dimensions.join(' × ')} cannot be published without letting a withheld count be narrowed below ${treaty.agreement.minCellSize}: ask for other dimensions.`,
+      );
     }
     throw error;
   }
