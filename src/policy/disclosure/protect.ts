@@ -260,6 +260,22 @@ export class Protection {
     }
   }
 
+  /**
+   * Audits given patterns (not this protection's own): how many withheld counts of the
+   * lattice of `mask` (the table and its smaller tables, as `patternOf` withholds them)
+   * an attacker can narrow below `minCellSize`. For comparing other suppression rules.
+   */
+  async audit(mask: Mask, patternOf: (sub: Mask) => Pattern): Promise<{ withheld: number; unprotected: number }> {
+    const subs = new Map(properSubsets(mask).map((sub) => [sub, patternOf(sub)] as const));
+    const own = patternOf(mask);
+    const topItems: number[] = [];
+    own.forEach((v, cell) => v && topItems.push(cell));
+    const subItems: { sub: Mask; cell: number }[] = [];
+    for (const [sub, pattern] of subs) pattern.forEach((v, cell) => v && subItems.push({ sub, cell }));
+    const failing = await this.auditTop(mask, subs, own, topItems, subItems);
+    return { withheld: topItems.length + subItems.length, unprotected: failing.top.length + failing.sub.length };
+  }
+
   /** Withholds the smallest published cell among `candidates`, else the smallest published cell of the table. */
   private repairCell(mask: Mask, withheld: Pattern, candidates: readonly number[]): void {
     const counts = this.lattice.table(mask);
