@@ -82,6 +82,8 @@ export class Protection {
     if (!found) {
       found = this.timed(() => this.decide(mask));
       this.finals.set(mask, found);
+      // A failure (a solver error) is not remembered: the next question tries again.
+      found.catch(() => this.finals.delete(mask));
     }
     return found;
   }
@@ -148,6 +150,7 @@ export class Protection {
     if (!found) {
       found = this.subPatterns(mask, (sub) => this.pattern(sub)).then((subs) => this.protectTop(mask, subs));
       this.pairStages.set(mask, found);
+      found.catch(() => this.pairStages.delete(mask));
     }
     return found;
   }
