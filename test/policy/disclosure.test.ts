@@ -258,7 +258,7 @@ describe('property: random three-dimension lattices', () => {
         const backward = new Protection(latticeOf(domains, counts), minCellSize);
         for (const mask of [...masks].reverse()) expect([...(await backward.pattern(mask))]).toEqual([...(await forward.pattern(mask))]);
       }),
-      { numRuns: 40 },
+      { numRuns: Number(process.env['DISCLOSURE_RUNS'] ?? 40) },
     );
   });
 });

@@ -166,10 +166,14 @@ export class Protection {
     let withheld = await this.pairStage(mask);
     const others = this.lattice.dimensions.map((_, i) => i).filter((i) => ((mask >> i) & 1) === 0);
     const ownSubs = await this.subPatterns(mask, (sub) => this.pattern(sub));
+    // Triples where withholding more of this pair does not help any more: left to the
+    // sibling pairs, and to the refusal of that three-dimension table (protectTop).
+    const exhausted = new Set<Mask>();
     for (;;) {
       let repaired = false;
       for (const other of others) {
         const triple = mask | (1 << other);
+        if (exhausted.has(triple)) continue;
         const size = this.lattice.size(triple);
         if (size > MAX_AUDITED_CELLS) throw new TableTooLargeError(size, this.namesOf(triple));
         const subs = new Map<Mask, Pattern>();
@@ -180,8 +184,14 @@ export class Protection {
         const failing = await this.auditFreeTop(triple, subs, mask);
         if (failing.length === 0) continue;
         const next = Uint8Array.from(withheld);
-        for (const cell of failing) this.repairCell(mask, next, neighboursOf(this.lattice, mask, [cell]));
-        if (next.every((v, i) => v === withheld[i])) throw new UnprotectableTableError(this.namesOf(mask));
+        for (const fibre of failing) {
+          // The pair's cells under the unprotected count, else their neighbours.
+          if (!this.repairCell(mask, next, fibre, false)) this.repairCell(mask, next, neighboursOf(this.lattice, mask, fibre));
+        }
+        if (next.every((v, i) => v === withheld[i])) {
+          exhausted.add(triple);
+          continue;
+        }
         withheld = await this.protectTop(mask, ownSubs, next);
         repaired = true;
         break;
@@ -191,10 +201,14 @@ export class Protection {
   }
 
   /**
-   * The withheld cells of `target` (a sub-table of `top`) that are unprotected when no
-   * cell of `top` is published: the attacker's view of a table nobody asked for.
+   * The counts an attacker can narrow when no cell of the three-dimension table `top` is
+   * published, given the tables `subs`: the withheld cells of the pair `pair` and of its
+   * one-dimension tables, and the small counts (below `minCellSize`) of `top` itself,
+   * which the pair and its siblings could pin down together. Each is returned as the
+   * cells of `pair` it lies in or over (its fibre in the pair, or the one pair cell
+   * above it).
    */
-  private async auditFreeTop(top: Mask, subs: ReadonlyMap<Mask, Pattern>, target: Mask): Promise<number[]> {
+  private async auditFreeTop(top: Mask, subs: ReadonlyMap<Mask, Pattern>, pair: Mask): Promise<number[][]> {
     const counts = this.lattice.table(top);
     const rows: { cols: number[]; rhs: number }[] = [];
     const fibres = new Map<Mask, number[][]>();
@@ -206,19 +220,27 @@ export class Protection {
         if (!pattern[cell]) rows.push({ cols, rhs: subCounts[cell]! });
       });
     }
-    const targetPattern = subs.get(target)!;
-    const itemCells: number[] = [];
     const items: number[][] = [];
-    fibres.get(target)!.forEach((cols, cell) => {
-      if (targetPattern[cell]) {
-        itemCells.push(cell);
+    const pairCells: number[][] = [];
+    for (const sub of [pair, ...properSubsets(pair).filter((s) => popcount(s) === 1)]) {
+      const pattern = subs.get(sub)!;
+      const inPair = fibresOf(this.lattice, pair, sub);
+      fibres.get(sub)!.forEach((cols, cell) => {
+        if (!pattern[cell]) return;
         items.push(cols);
-      }
+        pairCells.push(inPair[cell]!);
+      });
+    }
+    const above = this.lattice.projection(top, pair);
+    counts.forEach((count, cell) => {
+      if (count >= this.minCellSize) return;
+      items.push([cell]);
+      pairCells.push([above[cell]!]);
     });
     if (items.length === 0) return [];
     const outcome = await auditWithheld({ numCols: counts.length, rows, items, truth: counts, minWidth: this.minCellSize });
     this.stats.solves += outcome.solves;
-    return outcome.unprotected.map((i) => itemCells[i]!);
+    return outcome.unprotected.map((i) => pairCells[i]!);
   }
 
   /**
@@ -279,8 +301,11 @@ export class Protection {
     return { withheld: topItems.length + subItems.length, unprotected: failing.top.length + failing.sub.length };
   }
 
-  /** Withholds the smallest published cell among `candidates`, else the smallest published cell of the table. */
-  private repairCell(mask: Mask, withheld: Pattern, candidates: readonly number[]): void {
+  /**
+   * Withholds the smallest published cell among `candidates`, else (with `fallback`) the
+   * smallest published cell of the table. Whether a cell was withheld.
+   */
+  private repairCell(mask: Mask, withheld: Pattern, candidates: readonly number[], fallback = true): boolean {
     const counts = this.lattice.table(mask);
     const pick = (cells: Iterable<number>): number | undefined => {
       let best: number | undefined;
@@ -290,8 +315,10 @@ export class Protection {
       }
       return best;
     };
-    const cell = pick(candidates) ?? pick(counts.keys());
-    if (cell !== undefined) withheld[cell] = 1;
+    const cell = pick(candidates) ?? (fallback ? pick(counts.keys()) : undefined);
+    if (cell === undefined) return false;
+    withheld[cell] = 1;
+    return true;
   }
 
   private async auditTop(
