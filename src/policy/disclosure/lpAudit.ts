@@ -50,6 +50,14 @@ export interface AuditOutcome {
 /** HiGHS' `simplex_strategy` value for the primal simplex. */
 const PRIMAL_SIMPLEX = 4;
 
+/**
+ * Random rounds run while more quantities than BATCH_MIN_OPEN are open and the last round
+ * proved at least BATCH_MIN_PROGRESS of them (and a fiftieth), at most BATCH_MAX_ROUNDS.
+ */
+const BATCH_MIN_OPEN = 8;
+const BATCH_MIN_PROGRESS = 4;
+const BATCH_MAX_ROUNDS = 50;
+
 /** Slack for floating-point solutions of integral problems. */
 const TOLERANCE = 1e-6;
 
@@ -82,76 +90,118 @@ export async function auditWithheld(problem: AuditProblem): Promise<AuditOutcome
   const wide = (i: number): boolean => high[i]! - low[i]! >= minWidth - TOLERANCE;
 
   const unprotected: number[] = [];
-  const open = items.map((_, i) => i).filter((i) => !wide(i));
-  if (open.length === 0) return { unprotected, solves: 0 };
-  for (const i of open) if (items[i]!.length === 0) unprotected.push(i);
-  const toSolve = open.filter((i) => items[i]!.length > 0);
+  const narrow = items.map((_, i) => i).filter((i) => !wide(i));
+  if (narrow.length === 0) return { unprotected, solves: 0 };
+  for (const i of narrow) if (items[i]!.length === 0) unprotected.push(i);
+  const toSolve = narrow.filter((i) => items[i]!.length > 0);
   if (toSolve.length === 0) return { unprotected, solves: 0 };
 
   const highs = await loadSolver();
   const { modelStatus, objectiveSense } = highs.constants;
-  const starts = [0];
-  const indices: number[] = [];
-  for (const row of problem.rows) {
-    indices.push(...row.cols);
-    starts.push(indices.length);
-  }
-  const model = highs.createModel({
-    numCols: problem.numCols,
-    numRows: problem.rows.length,
-    colCost: new Float64Array(problem.numCols),
-    colLower: new Float64Array(problem.numCols),
-    colUpper: new Float64Array(problem.numCols).fill(highs.infinity),
-    rowLower: problem.rows.map((row) => row.rhs),
-    rowUpper: problem.rows.map((row) => row.rhs),
-    matrix: {
-      format: 'csr',
-      numRows: problem.rows.length,
-      numCols: problem.numCols,
-      starts,
-      indices,
-      values: new Float64Array(indices.length).fill(1),
-    },
-  });
+  const n = problem.numCols;
   let solves = 0;
-  try {
+  let lastYield = performance.now();
+  const breathe = async (): Promise<void> => {
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+  };
+
+  /** A model of the published counts over the unknown cells. */
+  const modelOf = () => {
+    const starts = [0];
+    const indices: number[] = [];
+    for (const row of problem.rows) {
+      indices.push(...row.cols);
+      starts.push(indices.length);
+    }
+    const numRows = problem.rows.length;
+    const model = highs.createModel({
+      numCols: n,
+      numRows,
+      colCost: new Float64Array(n),
+      colLower: new Float64Array(n),
+      colUpper: new Float64Array(n).fill(highs.infinity),
+      rowLower: problem.rows.map((row) => row.rhs),
+      rowUpper: problem.rows.map((row) => row.rhs),
+      matrix: { format: 'csr', numRows, numCols: n, starts, indices, values: new Float64Array(indices.length).fill(1) },
+    });
     model.options.set('output_flag', false);
-    // Only the objective changes between solves, so the last optimal basis stays feasible:
-    // the primal simplex restarts from it (measured 4-6 times faster than the default
-    // dual simplex here), and presolve, which would discard it, is off.
+    // Only the objective changes between solves, so the last optimal basis stays
+    // feasible: the primal simplex restarts from it (measured 4-6 times faster than the
+    // default dual simplex here), and presolve, which would discard it, is off.
     model.options.set('presolve', 'off');
     model.options.set('simplex_strategy', PRIMAL_SIMPLEX);
-    let previous: readonly number[] = [];
-    let lastYield = performance.now();
-    const solve = (sense: 'max' | 'min'): number => {
-      model.changeObjectiveSense(sense === 'max' ? objectiveSense.maximize : objectiveSense.minimize);
-      const { modelStatus: status } = model.run();
-      solves++;
-      if (status === modelStatus.unbounded) return sense === 'max' ? Infinity : -Infinity;
-      if (status !== modelStatus.optimal) throw new SolverFailure(status);
-      observe(model.getSolution().colValue, false);
-      return model.getObjectiveValue();
+    let costed: readonly number[] = [];
+    return {
+      setCosts(columns: readonly number[]): void {
+        for (const c of costed) model.changeColCost(c, 0);
+        for (const c of columns) model.changeColCost(c, 1);
+        costed = columns;
+      },
+      solve(sense: 'max' | 'min'): number {
+        model.changeObjectiveSense(sense === 'max' ? objectiveSense.maximize : objectiveSense.minimize);
+        const { modelStatus: status } = model.run();
+        solves++;
+        if (status === modelStatus.unbounded) return sense === 'max' ? Infinity : -Infinity;
+        if (status !== modelStatus.optimal) throw new SolverFailure(status);
+        observe(model.getSolution().colValue, false);
+        return model.getObjectiveValue();
+      },
+      model,
     };
-    for (const i of toSolve) {
+  };
+
+  // Batch rounds, each solution a table agreeing with the published counts, so one solve
+  // widens the observed range of many quantities: first lower all the open quantities at
+  // once, then push them up along random directions (a seeded generator: the result does
+  // not depend on it, only how many solves it takes). A vertex of these tables has many
+  // cells at a large value, so one solve proves many quantities wide. Rounds stop when
+  // one proves too few.
+  let open = toSolve.filter((i) => !wide(i));
+  const single = modelOf();
+  try {
+    if (open.length > BATCH_MIN_OPEN) {
+      single.setCosts([...new Set(open.flatMap((i) => items[i]!))]);
+      single.solve('min');
+      open = open.filter((i) => !wide(i));
+      let seed = 0x2545f491;
+      const random = (): number => {
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        return (seed >>> 0) / 4294967296;
+      };
+      for (let round = 0; open.length > BATCH_MIN_OPEN && round < BATCH_MAX_ROUNDS; round++) {
+        const columns = [...new Set(open.flatMap((i) => items[i]!))];
+        single.setCosts([]);
+        for (const c of columns) single.model.changeColCost(c, 0.5 + random());
+        single.solve('max');
+        for (const c of columns) single.model.changeColCost(c, 0);
+        const still = open.filter((i) => !wide(i));
+        const progress = open.length - still.length;
+        open = still;
+        if (progress < Math.max(BATCH_MIN_PROGRESS, (open.length + progress) / 50)) break;
+        await breathe();
+      }
+    }
+
+    // One quantity at a time: its largest value, then, if still narrow, its smallest.
+    for (const i of open) {
       if (wide(i)) continue;
-      const cols = items[i]!;
-      for (const c of previous) model.changeColCost(c, 0);
-      for (const c of cols) model.changeColCost(c, 1);
-      previous = cols;
-      const max = solve('max');
+      single.setCosts(items[i]!);
+      const max = single.solve('max');
       if (max === Infinity) continue;
       high[i] = Math.max(high[i]!, max);
       if (!wide(i)) {
-        low[i] = Math.min(low[i]!, solve('min'));
+        low[i] = Math.min(low[i]!, single.solve('min'));
         if (!wide(i)) unprotected.push(i);
       }
-      if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
+      await breathe();
     }
   } finally {
-    model.dispose();
+    single.model.dispose();
   }
   return { unprotected: unprotected.sort((a, b) => a - b), solves };
 }

@@ -181,7 +181,7 @@ export class Protection {
           if (sub === mask) subs.set(sub, withheld);
           else subs.set(sub, popcount(sub) === 2 ? await this.pairStage(sub) : await this.pattern(sub));
         }
-        const failing = await this.auditFreeTop(triple, subs, mask);
+        const failing = await this.auditFreeTop(triple, subs, mask, ownerOf(triple) === mask);
         if (failing.length === 0) continue;
         const next = Uint8Array.from(withheld);
         for (const fibre of failing) {
@@ -203,12 +203,13 @@ export class Protection {
   /**
    * The counts an attacker can narrow when no cell of the three-dimension table `top` is
    * published, given the tables `subs`: the withheld cells of the pair `pair` and of its
-   * one-dimension tables, and the small counts (below `minCellSize`) of `top` itself,
-   * which the pair and its siblings could pin down together. Each is returned as the
-   * cells of `pair` it lies in or over (its fibre in the pair, or the one pair cell
-   * above it).
+   * one-dimension tables, and, when `owner`, the small counts (below `minCellSize`) of
+   * `top` itself, which the pair and its siblings could pin down together (each triple's
+   * small counts are the business of one of its pairs, `ownerOf`, audited with the
+   * siblings at their stage patterns, so once). Each is returned as the cells of `pair`
+   * it lies in or over (its fibre in the pair, or the one pair cell above it).
    */
-  private async auditFreeTop(top: Mask, subs: ReadonlyMap<Mask, Pattern>, pair: Mask): Promise<number[][]> {
+  private async auditFreeTop(top: Mask, subs: ReadonlyMap<Mask, Pattern>, pair: Mask, owner: boolean): Promise<number[][]> {
     const counts = this.lattice.table(top);
     const rows: { cols: number[]; rhs: number }[] = [];
     const fibres = new Map<Mask, number[][]>();
@@ -233,7 +234,7 @@ export class Protection {
     }
     const above = this.lattice.projection(top, pair);
     counts.forEach((count, cell) => {
-      if (count >= this.minCellSize) return;
+      if (!owner || count >= this.minCellSize || certified(this.lattice, top, counts, cell, this.minCellSize)) return;
       items.push([cell]);
       pairCells.push([above[cell]!]);
     });
@@ -258,14 +259,15 @@ export class Protection {
       for (let cell = 0; cell < counts.length; cell++) if (pattern[project[cell]!]) withheld[cell] = 1;
     }
     if (withheld.every((v) => v === 1)) return withheld;
-    hypercubes(this.lattice, mask, counts, withheld, this.minCellSize);
+    const covered = hypercubes(this.lattice, mask, counts, withheld, this.minCellSize);
 
-    // Audit: every withheld cell of the table and of its smaller tables. Withholding more
-    // only widens ranges, so after a repair only the unprotected and the new are audited again.
+    // Audit: every withheld cell of the table and of its smaller tables, but for the cells
+    // inside a wide enough withheld hypercube. Withholding more only widens ranges, so after
+    // a repair only the unprotected and the new are audited again.
     const subItems: { sub: Mask; cell: number }[] = [];
     for (const [sub, pattern] of subs) pattern.forEach((v, cell) => v && subItems.push({ sub, cell }));
     let checkTop = new Set<number>();
-    withheld.forEach((v, cell) => v && checkTop.add(cell));
+    withheld.forEach((v, cell) => v && !covered[cell] && checkTop.add(cell));
     let checkSub = subItems;
     for (;;) {
       const failing = await this.auditTop(mask, subs, withheld, [...checkTop], checkSub);
@@ -280,7 +282,7 @@ export class Protection {
       }
       if (withheld.every((v, i) => v === before[i])) throw new UnprotectableTableError(this.namesOf(mask));
       checkTop = new Set(failing.top);
-      withheld.forEach((v, cell) => v && !before[cell] && checkTop.add(cell));
+      withheld.forEach((v, cell) => v && !before[cell] && !certified(this.lattice, mask, counts, cell, this.minCellSize, withheld) && checkTop.add(cell));
       checkSub = failing.sub;
     }
   }
@@ -372,6 +374,11 @@ export class Protection {
   }
 }
 
+/** The pair of a triple that answers for the triple's small counts: its two lowest dimensions. */
+function ownerOf(triple: Mask): Mask {
+  return triple & ~(1 << bitsOf(triple)[2]!);
+}
+
 /** Cells by increasing count, then index. */
 function byCount(counts: Float64Array): number[] {
   return [...counts.keys()].sort((a, b) => counts[a]! - counts[b]! || a - b);
@@ -412,72 +419,117 @@ function stridesOf(lattice: Lattice, mask: Mask): number[] {
 }
 
 /**
- * The hypercube construction: each withheld cell not yet inside a wide enough hypercube
- * gets the cheapest hypercube through it withheld. The alternating variation over a
- * hypercube's corners changes no margin, so every corner can move by the smallest count
- * of either parity class: the hypercube's width, the same for every corner.
+ * Visits every hypercube of the table over `mask` through `cell`: one other value per
+ * dimension, the 2^k corners (`corners[0]` is `cell`; corner c has parity popcount(c)).
+ * Nothing when a dimension has a single value.
  */
-function hypercubes(lattice: Lattice, mask: Mask, counts: Float64Array, withheld: Pattern, minCellSize: number): void {
+function forEachHypercube(lattice: Lattice, mask: Mask, cell: number, visit: (corners: Int32Array) => void): void {
   const bits = bitsOf(mask);
   const k = bits.length;
   const radices = bits.map((bit) => lattice.domains[bit]!.length);
-  if (radices.some((r) => r < 2)) return; // no hypercube; the audit decides
+  if (k === 0 || radices.some((r) => r < 2)) return;
   const strides = stridesOf(lattice, mask);
+  const values = lattice.decode(mask, cell);
+  const alternative: number[] = values.map((v) => (v === 0 ? 1 : 0));
+  const corners = new Int32Array(1 << k);
+  for (;;) {
+    for (let c = 0; c < corners.length; c++) {
+      let corner = cell;
+      for (let d = 0; d < k; d++) if ((c >> d) & 1) corner += (alternative[d]! - values[d]!) * strides[d]!;
+      corners[c] = corner;
+    }
+    visit(corners);
+    // Next combination of other values (an odometer over the dimensions, skipping the cell's own value).
+    let d = k - 1;
+    for (; d >= 0; d--) {
+      let next = alternative[d]! + 1;
+      if (next === values[d]) next++;
+      if (next < radices[d]!) {
+        alternative[d] = next;
+        break;
+      }
+      alternative[d] = values[d] === 0 ? 1 : 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+/** The width of a hypercube: the smallest count of each parity class, added. */
+function widthOf(corners: Int32Array, counts: Float64Array): number {
+  let even = Infinity;
+  let odd = Infinity;
+  for (let c = 0; c < corners.length; c++) {
+    const value = counts[corners[c]!]!;
+    if (popcount(c) & 1) odd = Math.min(odd, value);
+    else even = Math.min(even, value);
+  }
+  return even + odd;
+}
+
+/**
+ * Whether hypercubes through `cell` prove its range at least `minWidth` wide (using only
+ * cells that `usable` allows): the alternating variation over a hypercube changes no
+ * margin, so it raises the cell by the smallest count of the opposite parity class, and
+ * hypercubes whose opposite corners are disjoint raise it one after the other (their
+ * opposite corners only ever grow meanwhile). Greedy, widest first. A certificate that
+ * spares a linear program; when it fails, the linear program decides.
+ */
+function certified(lattice: Lattice, mask: Mask, counts: Float64Array, cell: number, minWidth: number, usable?: Pattern): boolean {
+  const raises: { by: number; opposite: number[] }[] = [];
+  forEachHypercube(lattice, mask, cell, (corners) => {
+    if (usable && corners.some((corner) => !usable[corner])) return;
+    let by = Infinity;
+    const opposite: number[] = [];
+    for (let c = 0; c < corners.length; c++) {
+      if (!(popcount(c) & 1)) continue;
+      by = Math.min(by, counts[corners[c]!]!);
+      opposite.push(corners[c]!);
+    }
+    if (by > 0) raises.push({ by, opposite });
+  });
+  raises.sort((x, y) => y.by - x.by);
+  const used = new Set<number>();
+  let total = 0;
+  for (const raise of raises) {
+    if (raise.opposite.some((corner) => used.has(corner))) continue;
+    for (const corner of raise.opposite) used.add(corner);
+    total += raise.by;
+    if (total >= minWidth) return true;
+  }
+  return false;
+}
+
+/**
+ * The hypercube construction: each withheld cell not yet inside a wide enough hypercube
+ * gets the cheapest hypercube through it withheld (cheapest: the least count newly
+ * withheld; first in key order among equals). Returns the cells inside a withheld
+ * hypercube at least `minCellSize` wide: their ranges need no linear program.
+ */
+function hypercubes(lattice: Lattice, mask: Mask, counts: Float64Array, withheld: Pattern, minCellSize: number): Pattern {
   const covered = new Uint8Array(counts.length);
   const tried = new Uint8Array(counts.length);
-  const corners = 1 << k;
-  const cornerCells = new Int32Array(corners);
   for (;;) {
     const queue = byCount(counts).filter((cell) => withheld[cell] && !covered[cell] && !tried[cell]);
-    if (queue.length === 0) return;
+    if (queue.length === 0) return covered;
     for (const p of queue) {
       if (covered[p]) continue;
       tried[p] = 1;
-      const values = lattice.decode(mask, p);
-      const alternative: number[] = values.map((v) => (v === 0 ? 1 : 0));
       let best: { cells: number[]; width: number; cost: number } | undefined;
-      for (;;) {
-        let min0 = Infinity;
-        let min1 = Infinity;
+      forEachHypercube(lattice, mask, p, (corners) => {
+        const width = widthOf(corners, counts);
         let cost = 0;
-        for (let c = 0; c < corners; c++) {
-          let cell = p;
-          let parity = 0;
-          for (let d = 0; d < k; d++) {
-            if ((c >> d) & 1) {
-              cell += (alternative[d]! - values[d]!) * strides[d]!;
-              parity ^= 1;
-            }
-          }
-          cornerCells[c] = cell;
-          const value = counts[cell]!;
-          if (parity === 0) min0 = Math.min(min0, value);
-          else min1 = Math.min(min1, value);
-          if (!withheld[cell]) cost += value;
-        }
-        const width = min0 + min1;
+        for (const corner of corners) if (!withheld[corner]) cost += counts[corner]!;
         const enough = width >= minCellSize;
         const better =
           best === undefined ||
           (enough && (best.width < minCellSize || cost < best.cost)) ||
           (!enough && best.width < minCellSize && (width > best.width || (width === best.width && cost < best.cost)));
-        if (better) best = { cells: [...cornerCells], width, cost };
-        // Next combination of other values (odometer over the dimensions, skipping each cell's own value).
-        let d = k - 1;
-        for (; d >= 0; d--) {
-          let next = alternative[d]! + 1;
-          if (next === values[d]) next++;
-          if (next < radices[d]!) {
-            alternative[d] = next;
-            break;
-          }
-          alternative[d] = values[d] === 0 ? 1 : 0;
-        }
-        if (d < 0) break;
-      }
-      if (!best) continue;
-      for (const cell of best.cells) withheld[cell] = 1;
-      if (best.width >= minCellSize) for (const cell of best.cells) covered[cell] = 1;
+        if (better) best = { cells: [...corners], width, cost };
+      });
+      const chosen = best as { cells: number[]; width: number; cost: number } | undefined;
+      if (!chosen) continue;
+      for (const cell of chosen.cells) withheld[cell] = 1;
+      if (chosen.width >= minCellSize) for (const cell of chosen.cells) covered[cell] = 1;
     }
   }
 }
