@@ -58,6 +58,7 @@ export const ERROR_CODES = [
   'AUDIT_UNAVAILABLE',
   'OPERATION_NOT_TRUSTED',
   'RATE_LIMITED',
+  'RECORD_ACCESS_NOT_GRANTED',
   'SERVICE_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
 ] as const;
@@ -227,6 +228,8 @@ export function adviceFor(code: ErrorCode): string {
       return 'this gateway runs only trusted documents: register persisted-documents.json with its operator';
     case 'RATE_LIMITED':
       return 'slow down and retry after the Retry-After delay';
+    case 'RECORD_ACCESS_NOT_GRANTED':
+      return 'the grant for this purpose is aggregate-only: ask for statistics (the Statistics operation), not records';
     case 'SERVICE_UNAVAILABLE':
       return 'the gateway cannot reach its database; retry later';
     case 'INTERNAL_SERVER_ERROR':
@@ -363,6 +366,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env, print: (line: s
         `${byAction('DISCLOSED')} field(s) disclosed, ${byAction('MINIMISED')} minimised, ${byAction('REDACTED')} withheld; ` +
         `filters permitted: ${ent.entitlements.filters.filter((f) => f.permitted).map((f) => f.argument).join(', ') || '(none)'}`,
     );
+
+    if (!ent.entitlements.recordAccess) {
+      // An aggregate-only grant: records would be refused (RECORD_ACCESS_NOT_GRANTED).
+      print(`Records: not granted in this context. ${ent.entitlements.recordAccessReason ?? ''}`.trimEnd());
+      return 0;
+    }
 
     const page = await execute(MigrantsPageDocument, { first: pageSize }, context);
     const { migrants } = page.data;

@@ -58,6 +58,27 @@ query Migrants {
 }
 `;
 
+const STATISTICS_QUERY = `# Statistics: counts of the records in scope,
+# grouped by up to three dimensions, with
+# disclosure control (small counts come back
+# as null). This persona's grant is
+# aggregate-only: it answers statistics and
+# entitlements, never individual records.
+
+query Statistics {
+  statistics(groupBy: [NATIONALITY, SEX]) {
+    groupBy
+    cells { key count suppressed }
+    total
+    suppressedCells
+    minCellSize
+  }
+}
+`;
+
+/** The default operation for each kind of persona (what its work reads). */
+const DEFAULT_OPERATIONS: Readonly<Record<PersonaPreset['reads'], string>> = { records: DEFAULT_QUERY, statistics: STATISTICS_QUERY };
+
 export function App({ config, schema: sdlSchema, personaSet: initialPersonaSet, personasError }: AppProps) {
   const [exchange, setExchange] = useState<Exchange | null>(null);
   const [schema, setSchema] = useState<GraphQLSchema>(sdlSchema);
@@ -66,6 +87,7 @@ export function App({ config, schema: sdlSchema, personaSet: initialPersonaSet, 
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   const [edited, setEdited] = useState(false);
   const [headerEditor, setHeaderEditor] = useState<TextEditor | null>(null);
+  const [queryEditor, setQueryEditor] = useState<TextEditor | null>(null);
   const appliedHeaders = useRef<string | null>(null);
   const pendingPersona = useRef<PersonaPreset | null>(null);
 
@@ -95,6 +117,16 @@ export function App({ config, schema: sdlSchema, personaSet: initialPersonaSet, 
     },
     [introspectAs],
   );
+
+  // The selected persona's default operation (a statistics persona's grant reads no
+  // record), unless the operation was written or changed by hand.
+  const selectedReads = selected?.reads ?? null;
+  useEffect(() => {
+    if (!queryEditor || !selectedReads) return;
+    const operation = DEFAULT_OPERATIONS[selectedReads] ?? DEFAULT_QUERY;
+    const current = queryEditor.getValue();
+    if (isDefaultOperation(current) && current !== operation) queryEditor.setValue(operation);
+  }, [queryEditor, selectedReads]);
 
   const pick = useCallback(
     async (key: string) => {
@@ -160,7 +192,7 @@ export function App({ config, schema: sdlSchema, personaSet: initialPersonaSet, 
             onEditHeaders={onEditHeaders}
           >
             <GraphiQL.Logo>{null}</GraphiQL.Logo>
-            <HeaderEditorBridge onHeaderEditor={setHeaderEditor} />
+            <HeaderEditorBridge onHeaderEditor={setHeaderEditor} onQueryEditor={setQueryEditor} />
           </GraphiQL>
         </div>
         <PrivacyPanel exchange={exchange} schema={schema} />
@@ -169,13 +201,23 @@ export function App({ config, schema: sdlSchema, personaSet: initialPersonaSet, 
   );
 }
 
-/** Rendered inside GraphiQL's provider: hands the headers editor to the persona picker. */
-function HeaderEditorBridge({ onHeaderEditor }: { onHeaderEditor: (editor: TextEditor | null) => void }) {
+/** Rendered inside GraphiQL's provider: hands the headers and operation editors to the persona picker. */
+function HeaderEditorBridge({ onHeaderEditor, onQueryEditor }: { onHeaderEditor: (editor: TextEditor | null) => void; onQueryEditor: (editor: TextEditor | null) => void }) {
   const headerEditor = useGraphiQL((state) => state.headerEditor);
+  const queryEditor = useGraphiQL((state) => state.queryEditor);
   useEffect(() => {
     onHeaderEditor(headerEditor ?? null);
   }, [headerEditor, onHeaderEditor]);
+  useEffect(() => {
+    onQueryEditor(queryEditor ?? null);
+  }, [queryEditor, onQueryEditor]);
   return null;
+}
+
+/** Whether the operation editor holds one of the default operations, unchanged (or nothing). */
+function isDefaultOperation(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed === '' || Object.values(DEFAULT_OPERATIONS).some((operation) => operation.trim() === trimmed);
 }
 
 /** The Authorization header in the Headers tab's JSON, if it parses and has one. */

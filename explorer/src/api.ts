@@ -31,6 +31,11 @@ export interface PersonaPreset {
   readonly roles: readonly string[];
   readonly agreementId: string;
   readonly purpose: string;
+  /**
+   * What the persona's work reads: `records`, or only `statistics` (an aggregate-only
+   * grant, under which record reads are refused). Chooses the default operation.
+   */
+  readonly reads: 'records' | 'statistics';
   /** The request headers to use: Authorization, X-Agreement-Id, X-Purpose. */
   readonly headers: Readonly<Record<string, string>>;
 }

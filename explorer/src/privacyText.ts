@@ -45,6 +45,7 @@ export const ERROR_CODES: Readonly<Record<string, string>> = {
   AUDIT_UNAVAILABLE: 'The audit trail could not be written, so no data was returned.',
   OPERATION_NOT_TRUSTED: 'This gateway runs only trusted (persisted) operations.',
   RATE_LIMITED: 'Too many requests from this caller: wait a moment and try again.',
+  RECORD_ACCESS_NOT_GRANTED: 'The grant for this purpose is aggregate-only: it answers statistics and entitlements, never individual records. Ask for statistics instead.',
   SERVICE_UNAVAILABLE: 'The database is unreachable: try again later.',
   INTERNAL_SERVER_ERROR: 'An internal error: the gateway logs have the details.',
 };

@@ -14,7 +14,7 @@ import { importWorld } from '../data/importWorld';
 import { dataDirFromEnv, startDatabase, type StartedDatabase } from '../data/testDatabase';
 import { ConfigError, loadConfig, type GatewayConfig } from '../server/config';
 import { createLogger } from '../server/logger';
-import { PERSONAS } from '../server/personas';
+import { EXAMPLE_OPERATIONS, PERSONAS } from '../server/personas';
 import { startGateway } from '../server/startGateway';
 
 const DEMO_MIGRANTS = 2_000;
@@ -110,7 +110,7 @@ async function printWelcome(url: string, config: GatewayConfig, embedded: Starte
         `curl -s ${url}/graphql -H 'content-type: application/json' \\`,
         `  -H 'Authorization: Bearer ${token}' \\`,
         `  -H 'X-Agreement-Id: ${persona.agreementId}' -H 'X-Purpose: ${persona.purpose}' \\`,
-        `  -d '{"query":"{ migrants(first: 3) { totalCount edges { node { id holder { name } givenName } } } }"}'`,
+        `  -d '${JSON.stringify({ query: EXAMPLE_OPERATIONS[persona.reads] })}'`,
         '',
       );
     }

@@ -3,6 +3,13 @@
  * annotated field's decision, computed once per request), the per-record facts
  * (consent, data-request membership) and the privacy report (counts of decisions by
  * coordinate, compact however long the lists).
+ *
+ * Membership is a disclosure (contract section 5): a record returned by a read selected
+ * by a filter discloses the filtered fields of that record, selected or not, and a record
+ * returned at all discloses that it exists (its pseudonym and holder). Reads note the
+ * records they return (`noteRecords`); each becomes a subject of the audit event, and
+ * each filtered coordinate counts as DISCLOSED once per record (not twice where the
+ * value itself is disclosed for the same record too).
  */
 import type { PrivacyRuntime } from '../../directives/index';
 import { decideForRecord, decideStatic, type Decision, type DecisionContext, type FieldPolicy, type StaticDecision } from '../policy/decide';
@@ -36,6 +43,16 @@ export interface RequestPrivacy extends PrivacyRuntime {
   disclosedSubjects(): string[];
   /** Notes records a mutation concerns, for the audit trail. */
   noteSubjects(ids: Iterable<string>): void;
+  /**
+   * Notes the records (internal ids) a read returns, and the coordinates of the fields its
+   * filter selected them by: each record is a subject of the audit event (its existence is
+   * disclosed), and each coordinate is DISCLOSED for it. The row scope's own selection
+   * (NATIONALS_OF_PARTIES: by nationality) is added here. Call it for every read that
+   * returns records, even when it returns none.
+   */
+  noteRecords(ids: readonly string[], filterCoordinates?: readonly string[]): void;
+  /** Whether a read of records ran in this request (it is audited whatever it selected). */
+  readonly readRecords: boolean;
   /** The schema's policy of an annotated field, by coordinate. */
   policyOf(coordinate: string): FieldPolicy | undefined;
   /** Notes a statistics table released in this request (report entries, and the audit trail). */
@@ -66,6 +83,13 @@ export function createRequestPrivacy(
   caller: Caller,
   /** Whether the subject (internal id) has an active consent for the purpose: a batched loader. */
   consentOf: (subjectId: string) => Promise<boolean>,
+  /**
+   * Coordinates a filter or the row scope can select records by. For these the runtime
+   * remembers which records' values it disclosed, so a membership disclosure is not
+   * counted a second time for them; any other coordinate noted as membership is counted
+   * in full (over-reported, never under-reported).
+   */
+  membershipCoordinates: Iterable<string> = [],
 ): RequestPrivacy {
   const context: DecisionContext = {
     purpose: treaty.purpose,
@@ -93,12 +117,34 @@ export function createRequestPrivacy(
 
   const subjects = new Set<string>();
   const released: AggregateRelease[] = [];
+  /** Per membership coordinate: the records whose value of it was disclosed (to count membership once). */
+  const valueDisclosed = new Map<string, Set<string>>([...membershipCoordinates].map((c) => [c, new Set<string>()]));
+  /** Per coordinate: the records a read returned selected by it (a filter or the row scope). */
+  const members = new Map<string, Set<string>>();
+  // The row scope selects by nationality under NATIONALS_OF_PARTIES: every record returned
+  // discloses that its subject is a national of a party.
+  const scopeCoordinates: readonly string[] = treaty.scope.nationalities !== null ? ['Migrant.nationality'] : [];
+  let readRecords = false;
   const record = (coordinate: string, decision: Decision, owner: string | null): void => {
     decided = true;
-    if (owner !== null && decision.action !== 'REDACT') subjects.add(owner);
+    if (owner !== null && decision.action !== 'REDACT') {
+      subjects.add(owner);
+      if (decision.action === 'DISCLOSE') valueDisclosed.get(coordinate)?.add(owner);
+    }
     let byDecision = counts.get(coordinate);
     if (!byDecision) counts.set(coordinate, (byDecision = new Map()));
     byDecision.set(decision, (byDecision.get(decision) ?? 0) + 1);
+  };
+  /** DISCLOSED entries for membership: per coordinate, the records selected by it whose value was not disclosed anyway. */
+  const membershipCounts = (): Map<string, number> => {
+    const extra = new Map<string, number>();
+    for (const [coordinate, owners] of members) {
+      const disclosed = valueDisclosed.get(coordinate);
+      let count = 0;
+      for (const owner of owners) if (!disclosed?.has(owner)) count++;
+      if (count > 0) extra.set(coordinate, count);
+    }
+    return extra;
   };
 
   return {
@@ -134,10 +180,23 @@ export function createRequestPrivacy(
       if (Array.isArray(value)) value.forEach(adoptOne);
       else adoptOne(value);
     },
-    report: () => [...reportOf(counts), ...aggregateReportOf(released)],
+    report: () => [...reportOf(counts, membershipCounts()), ...aggregateReportOf(released)],
     disclosedSubjects: () => [...subjects].sort(),
     noteSubjects(ids) {
       for (const id of ids) subjects.add(id);
+    },
+    get readRecords() {
+      return readRecords;
+    },
+    noteRecords(ids, filterCoordinates = []) {
+      readRecords = true;
+      for (const id of ids) subjects.add(id);
+      if (ids.length === 0) return;
+      for (const coordinate of new Set([...scopeCoordinates, ...filterCoordinates])) {
+        let owners = members.get(coordinate);
+        if (!owners) members.set(coordinate, (owners = new Set()));
+        for (const id of ids) owners.add(id);
+      }
     },
     policyOf: (coordinate) => policies.get(coordinate),
     noteAggregate(release) {
@@ -166,9 +225,14 @@ function aggregateReportOf(releases: readonly AggregateRelease[]): PrivacyReport
   return [...entries.values()].sort((a, b) => a.coordinate.localeCompare(b.coordinate) || a.action.localeCompare(b.action));
 }
 
-/** One entry per coordinate and outcome, sorted; outcomes that are equal in value are merged. */
-function reportOf(counts: ReadonlyMap<string, ReadonlyMap<Decision, number>>): PrivacyReportEntry[] {
+/**
+ * One entry per coordinate and outcome, sorted; outcomes that are equal in value are
+ * merged. `membership`: DISCLOSED values by coordinate that records disclosed by being
+ * selected by a filter (added to the coordinate's DISCLOSED entry).
+ */
+function reportOf(counts: ReadonlyMap<string, ReadonlyMap<Decision, number>>, membership: ReadonlyMap<string, number>): PrivacyReportEntry[] {
   const merged = new Map<string, PrivacyReportEntry>();
+  for (const [coordinate, count] of membership) merged.set(`${coordinate}|DISCLOSED|`, { coordinate, action: 'DISCLOSED', count });
   for (const [coordinate, byDecision] of counts) {
     for (const [decision, count] of byDecision) {
       const entry: PrivacyReportEntry =

@@ -308,12 +308,22 @@ export type Entitlements = {
   clearance: Clearance;
   /** The data request named in X-Data-Request-Id, if any. */
   dataRequestId: Maybe<Scalars['ID']['output']>;
-  /** Every annotated field, by coordinate. */
+  /** Every annotated field, by coordinate (under an aggregate-only grant, every one is REDACTED). */
   fields: Array<FieldEntitlement>;
   /** Every filter argument of `Query.migrants`. */
   filters: Array<FilterEntitlement>;
   /** The purpose. */
   purpose: Purpose;
+  /**
+   * Whether this context may read individual records at all: `migrants`, `migrant`,
+   * `family`, data requests and their subjects, consents, disclosure histories and every
+   * mutation. False under an aggregate-only grant (no data category above AGGREGATE):
+   * such reads are refused with RECORD_ACCESS_NOT_GRANTED, and only `statistics` and
+   * `entitlements` answer.
+   */
+  recordAccess: Scalars['Boolean']['output'];
+  /** Why records may not be read, and what to ask instead; null when they may. */
+  recordAccessReason: Maybe<Scalars['String']['output']>;
   /** Which dimensions `statistics` may count by (and filter on) in the current context, and why not. */
   statistics: Array<StatisticsEntitlement>;
   /** Which records the grant covers. */
@@ -756,7 +766,7 @@ export type QueryStatisticsArgs = {
 
 /** Why a field was withheld. */
 export type RedactionReason =
-  /** The category is granted at AGGREGATE or NONE. */
+  /** The category is granted at AGGREGATE or NONE; under an aggregate-only grant, also a special category it lists (for counting only). */
   | 'CATEGORY_NOT_GRANTED'
   /** The subject has no active consent for the purpose. */
   | 'CONSENT_MISSING'
@@ -1299,6 +1309,8 @@ export type EntitlementsResolvers<ContextType = GatewayContext, ParentType exten
   fields?: Resolver<Array<ResolversTypes['FieldEntitlement']>, ParentType, ContextType>;
   filters?: Resolver<Array<ResolversTypes['FilterEntitlement']>, ParentType, ContextType>;
   purpose?: Resolver<ResolversTypes['Purpose'], ParentType, ContextType>;
+  recordAccess?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  recordAccessReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   statistics?: Resolver<Array<ResolversTypes['StatisticsEntitlement']>, ParentType, ContextType>;
   subjectScope?: Resolver<ResolversTypes['SubjectScope'], ParentType, ContextType>;
 };

@@ -5,6 +5,7 @@
  *
  *   (1 the treaty check happens before any field: see treaty.ts)
  *   2 purpose limitation  `@purpose(allow:)`
+ *     aggregate-only grant: nothing more is disclosed record by record (recordAccess.ts)
  *   3 special categories  `@sensitive` (grant, clearance, consent)
  *   4 data categories     `@purpose(category:)` at the grant's level, raised to FULL by
  *                         an approved data request covering the record and category
@@ -14,6 +15,7 @@
  * (`decideForRecord`).
  */
 import { clearanceRank, type AccessLevel, type Clearance, type DataCategory, type MinimiseStrategy, type Purpose, type SpecialCategory } from './taxonomy';
+import { isAggregateOnly } from './recordAccess';
 import type { GrantPolicy } from './treaty';
 
 /** What the schema says about a field (read once from its directives). */
@@ -90,6 +92,15 @@ function atLevel(level: AccessLevel, field: FieldPolicy): Decision {
 /** The decision for `field` in this request, as far as it can be made without a record. */
 export function decideStatic(field: FieldPolicy, context: DecisionContext): StaticDecision {
   if (field.allow && !field.allow.includes(context.purpose)) return redact('PURPOSE_NOT_ALLOWED_FOR_FIELD');
+  // An aggregate-only grant discloses no field of any record: its categories are at most
+  // AGGREGATE, and the special categories it lists are granted for counting only. No data
+  // request widens it. (Its record reads are refused before execution; this is the same
+  // rule one layer down, so a record that reached a field would still show nothing.)
+  if (isAggregateOnly(context.grant)) {
+    return field.sensitive && !context.grant.specialCategories.includes(field.sensitive.category)
+      ? redact('SPECIAL_CATEGORY_NOT_COVERED')
+      : redact('CATEGORY_NOT_GRANTED');
+  }
   if (field.sensitive) {
     if (!context.grant.specialCategories.includes(field.sensitive.category)) return redact('SPECIAL_CATEGORY_NOT_COVERED');
     if (clearanceRank(context.clearance) < clearanceRank(field.sensitive.clearance)) return redact('INSUFFICIENT_CLEARANCE');

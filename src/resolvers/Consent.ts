@@ -1,10 +1,10 @@
 /** `Consent`: a subject's consent, with the subject by this agreement's pseudonym. */
 import type { ConsentResolvers } from '../generated/resolvers-types';
 import { formatFullDate } from '../policy/partialDate';
-import { requireTreaty } from '../server/GatewayContext';
+import { requireRecordAccess } from '../server/GatewayContext';
 
 export const Consent: ConsentResolvers = {
-  migrantId: (consent, _args, context) => requireTreaty(context).treaty.pseudonyms.encode(consent.migrantId),
+  migrantId: (consent, _args, context) => requireRecordAccess(context, 'Consent.migrantId').treaty.pseudonyms.encode(consent.migrantId),
   givenAt: (consent) => formatFullDate(consent.givenAt),
   withdrawnAt: (consent) => (consent.withdrawnAt ? formatFullDate(consent.withdrawnAt) : null),
   active: (consent) => consent.withdrawnAt === null,

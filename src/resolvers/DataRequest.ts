@@ -10,7 +10,7 @@ export const DataRequest: DataRequestResolvers = {
   agreement: (request, _args, context) => requireTreaty(context).loaders.agreement.load(request.agreementId),
   requestingParty: (request, _args, context) => requireTreaty(context).loaders.party.load(request.requestingParty),
   requestedParty: (request, _args, context) => requireTreaty(context).loaders.party.load(request.requestedParty),
-  subjects: (request, _args, context) => loadRecords(context, request.subjectIds),
+  subjects: (request, _args, context) => loadRecords(context, request.subjectIds, 'DataRequest.subjects'),
   // An approval past its validity reads as EXPIRED and grants nothing.
   status: (request, _args, context) =>
     request.status === 'APPROVED' && (request.validUntil === null || request.validUntil < startOfUtcDay(context.now))

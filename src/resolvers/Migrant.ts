@@ -4,16 +4,17 @@
  */
 import { formatFullDate } from '../policy/partialDate';
 import type { MigrantResolvers, TravelDocumentResolvers, VictimStatusResolvers } from '../generated/resolvers-types';
-import { requireTreaty } from '../server/GatewayContext';
+import { requireRecordAccess } from '../server/GatewayContext';
 import { loadRecords } from './records';
 
 export const Migrant: MigrantResolvers = {
-  id: (migrant, _args, context) => requireTreaty(context).treaty.pseudonyms.encode(migrant._id),
-  holder: (migrant, _args, context) => requireTreaty(context).loaders.party.load(migrant.holder),
+  // A pseudonym or a holder is shown only where records may be read at all.
+  id: (migrant, _args, context) => requireRecordAccess(context, 'Migrant.id').treaty.pseudonyms.encode(migrant._id),
+  holder: (migrant, _args, context) => requireRecordAccess(context, 'Migrant.holder').loaders.party.load(migrant.holder),
   dateOfBirth: (migrant) => dateOrNull(migrant.dateOfBirth),
   arrivalDate: (migrant) => dateOrNull(migrant.arrivalDate),
-  family: (migrant, _args, context) => loadRecords(context, (migrant.familyIds ?? []).filter((id) => id !== migrant._id)),
-  requests: (migrant, _args, context) => requireTreaty(context).loaders.requestsBySubject.load(migrant._id),
+  family: (migrant, _args, context) => loadRecords(context, (migrant.familyIds ?? []).filter((id) => id !== migrant._id), 'Migrant.family'),
+  requests: (migrant, _args, context) => requireRecordAccess(context, 'Migrant.requests').loaders.requestsBySubject.load(migrant._id),
 };
 
 export const TravelDocument: TravelDocumentResolvers = {

@@ -1,7 +1,8 @@
 /**
  * Mutations: data requests (a state machine enforced by atomic conditional updates) and
  * consent. Permissions follow contract section 7; every input is validated; a refused
- * mutation changes nothing.
+ * mutation changes nothing. Every one names or returns records (pseudonyms, request
+ * subjects, consents): none runs under an aggregate-only grant (`requireRecordAccess`).
  */
 import { randomUUID } from 'node:crypto';
 import { insertConsent, activeConsents, withdrawConsents } from '../data/consents';
@@ -13,14 +14,14 @@ import { addDays, parseIsoDate, startOfUtcDay } from '../policy/calendar';
 import type { DataCategory } from '../policy/taxonomy';
 import type { MigrantPatch, MutationResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../server/errors';
-import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { requireRecordAccess, type GatewayContext } from '../server/GatewayContext';
 
 const MAX_SUBJECTS = 100;
 const DEFAULT_VALID_DAYS = 90;
 
 export const Mutation: MutationResolvers = {
   submitDataRequest: async (_parent, { input }, context) => {
-    const { treaty } = requireTreaty(context);
+    const { treaty } = requireRecordAccess(context, 'submitDataRequest');
     const { agreement } = treaty;
     const party = context.caller.party;
     if (input.agreementId !== agreement._id) throw bad('`agreementId` must be the agreement in X-Agreement-Id.');
@@ -58,7 +59,7 @@ export const Mutation: MutationResolvers = {
   },
 
   decideDataRequest: async (_parent, { id, decision, categories, validUntil, note }, context) => {
-    const { loaders } = requireTreaty(context);
+    const { loaders } = requireRecordAccess(context, 'decideDataRequest');
     if (!context.caller.roles.includes('DATA_CONTROLLER')) throw gatewayError('FORBIDDEN', 'Deciding needs the role DATA_CONTROLLER.');
     const request = await loaders.request.load(id);
     if (!request) throw bad('No such data request under this agreement.');
@@ -81,7 +82,7 @@ export const Mutation: MutationResolvers = {
   },
 
   withdrawDataRequest: async (_parent, { id }, context) => {
-    const { loaders } = requireTreaty(context);
+    const { loaders } = requireRecordAccess(context, 'withdrawDataRequest');
     const request = await loaders.request.load(id);
     if (!request) throw bad('No such data request under this agreement.');
     if (request.requestingParty !== context.caller.party) throw gatewayError('FORBIDDEN', 'Only the requesting party withdraws.');
@@ -89,7 +90,7 @@ export const Mutation: MutationResolvers = {
   },
 
   recordConsent: async (_parent, { migrantId, purpose, evidence }, context) => {
-    const id = await ownRecord(migrantId, context);
+    const id = await ownRecord(migrantId, context, 'recordConsent');
     const reference = text(evidence, 'evidence', 500);
     const today = startOfUtcDay(context.now);
     context.privacy?.noteSubjects([id]);
@@ -105,27 +106,30 @@ export const Mutation: MutationResolvers = {
   },
 
   rectifyMigrant: async (_parent, { id, patch }, context) => {
-    const internalId = await ownRecord(id, context);
+    const internalId = await ownRecord(id, context, 'rectifyMigrant');
     const correction = correctionOf(patch);
     if (Object.keys(correction).length === 0) throw bad('`patch` changes nothing.');
     if (!(await rectifyMigrantRecord(context.collections, internalId, context.caller.party, correction))) throw bad('No such record under this agreement.');
     context.privacy?.noteSubjects([internalId]);
-    const { loaders } = requireTreaty(context);
+    const { loaders } = requireRecordAccess(context, 'rectifyMigrant');
     loaders.migrant.clear(internalId);
-    return loaders.migrant.load(internalId);
+    const corrected = await loaders.migrant.load(internalId);
+    // The record as this context may see it: returned (and so disclosed) only when in scope.
+    context.privacy?.noteRecords(corrected ? [corrected._id] : []);
+    return corrected;
   },
 
   eraseMigrant: async (_parent, { id, reason }, context) => {
-    const internalId = await ownRecord(id, context);
+    const internalId = await ownRecord(id, context, 'eraseMigrant');
     const why = text(reason, 'reason', 500);
     if (!(await eraseMigrantRecord(context.collections, internalId, context.caller.party, why, context.now))) throw bad('No such record under this agreement.');
     context.privacy?.noteSubjects([internalId]);
-    requireTreaty(context).loaders.migrant.clear(internalId);
+    requireRecordAccess(context, 'eraseMigrant').loaders.migrant.clear(internalId);
     return true;
   },
 
   withdrawConsent: async (_parent, { migrantId, purpose }, context) => {
-    const id = await ownRecord(migrantId, context);
+    const id = await ownRecord(migrantId, context, 'withdrawConsent');
     context.privacy?.noteSubjects([id]);
     const [withdrawn] = await withdrawConsents(context.collections, id, purpose, startOfUtcDay(context.now));
     if (!withdrawn) throw bad('The subject has no active consent for this purpose.');
@@ -195,7 +199,7 @@ function uniqueCategories(categories: readonly DataCategory[]): DataCategory[] {
 
 /** Internal ids of the subjects, each a live record held by `holder`, named by this agreement's pseudonyms. */
 async function subjectsOf(pseudonyms: readonly string[], holder: string, context: GatewayContext): Promise<string[]> {
-  const { treaty } = requireTreaty(context);
+  const { treaty } = requireRecordAccess(context, 'submitDataRequest');
   if (pseudonyms.length === 0 || pseudonyms.length > MAX_SUBJECTS || new Set(pseudonyms).size !== pseudonyms.length) {
     throw bad(`\`subjectIds\` must name 1 to ${MAX_SUBJECTS} different subjects.`);
   }
@@ -210,9 +214,9 @@ async function subjectsOf(pseudonyms: readonly string[], holder: string, context
   return ids;
 }
 
-/** The internal id of a record the caller's party holds, for its data controller. */
-async function ownRecord(pseudonym: string, context: GatewayContext): Promise<string> {
-  const { treaty } = requireTreaty(context);
+/** The internal id of a record the caller's party holds, for its data controller; `what` names the mutation. */
+async function ownRecord(pseudonym: string, context: GatewayContext, what: string): Promise<string> {
+  const { treaty } = requireRecordAccess(context, what);
   if (!context.caller.roles.includes('DATA_CONTROLLER')) throw gatewayError('FORBIDDEN', 'This needs the role DATA_CONTROLLER of the record\'s holder.');
   const id = treaty.pseudonyms.decode(pseudonym);
   const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });

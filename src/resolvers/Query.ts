@@ -1,7 +1,8 @@
 /**
  * Root queries: arguments in, scoped data functions and loaders called, records out.
- * Every read of records goes through `requireTreaty`, so a request without a valid
- * treaty context reads nothing.
+ * Every read of records goes through `requireRecordAccess`, so a request without a valid
+ * treaty context, or under an aggregate-only grant, reads nothing; and notes the records
+ * it returns with the privacy runtime (membership is a disclosure: audited, reported).
  */
 import { countMigrants, findLiveMigrant, findMigrantPage, type MigrantCriteria } from '../data/migrants';
 import { findAgreement, findAgreementsOfParty } from '../data/agreements';
@@ -11,10 +12,10 @@ import { startOfUtcDay } from '../policy/calendar';
 import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../server/errors';
-import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { requireRecordAccess, requireTreaty, type GatewayContext } from '../server/GatewayContext';
 import { selectsField } from '../server/selection';
 import { entitlementsOf } from './entitlements';
-import { refuseRevealingFilters } from './filters';
+import { filterCoordinatesOf, refuseRevealingFilters } from './filters';
 import { statistics } from './statistics';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -32,15 +33,19 @@ export const Query: QueryResolvers = {
   },
 
   migrant: async (_parent, { id }, context) => {
-    const { treaty, loaders } = requireTreaty(context);
+    const { treaty, loaders } = requireRecordAccess(context, 'migrant');
     const internalId = treaty.pseudonyms.decode(id);
-    if (internalId === null) return null;
+    if (internalId === null) {
+      context.privacy?.noteRecords([]);
+      return null;
+    }
     const doc = await loaders.migrant.load(internalId);
+    context.privacy?.noteRecords(doc ? [doc._id] : []);
     return doc;
   },
 
   migrants: async (_parent, { filter, first, after }, context, info) => {
-    const { treaty, loaders } = requireTreaty(context);
+    const { treaty, loaders } = requireRecordAccess(context, 'migrants');
     const size = pageSize(first ?? null, context);
     const afterId = after == null ? null : decodeCursor(after, context);
     if (filter) refuseRevealingFilters(filter, context);
@@ -52,6 +57,12 @@ export const Query: QueryResolvers = {
         ? countMigrants(context.collections, treaty.scope, criteria)
         : Promise.resolve(0),
     ]);
+    // Every record of the page is disclosed (its cursor is its pseudonym), with the fields
+    // the filter selected it by, whatever the operation selects of it.
+    context.privacy?.noteRecords(
+      page.docs.map((doc) => doc._id),
+      filterCoordinatesOf(filter),
+    );
     // Prime the loader so nested `family` links to records on this page cost no read.
     for (const doc of page.docs) loaders.migrant.prime(doc._id, doc);
     const edges = page.docs.map((node) => ({ node, cursor: treaty.pseudonyms.encode(node._id) }));
@@ -65,7 +76,7 @@ export const Query: QueryResolvers = {
   entitlements: (_parent, _args, context) => entitlementsOf(context),
 
   disclosureHistory: async (_parent, { migrantId }, context) => {
-    const { treaty } = requireTreaty(context);
+    const { treaty } = requireRecordAccess(context, 'disclosureHistory');
     const id = treaty.pseudonyms.decode(migrantId);
     const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });
     const { roles, party } = context.caller;
@@ -81,12 +92,12 @@ export const Query: QueryResolvers = {
   },
 
   dataRequest: async (_parent, { id }, context) => {
-    const { loaders } = requireTreaty(context);
+    const { loaders } = requireRecordAccess(context, 'dataRequest');
     return loaders.request.load(id);
   },
 
   dataRequests: async (_parent, { direction, status }, context) => {
-    const { treaty } = requireTreaty(context);
+    const { treaty } = requireRecordAccess(context, 'dataRequests');
     return listRequests(
       context.collections,
       { agreementId: treaty.agreement._id, party: context.caller.party },

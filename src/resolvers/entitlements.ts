@@ -1,8 +1,10 @@
 /** `Query.entitlements`: the decision table of this request, as the caller can read it. */
 import type { StaticDecision } from '../policy/decide';
+import type { GrantPolicy } from '../policy/treaty';
 import type { Entitlements, FieldEntitlement, MigrantFilter } from '../generated/resolvers-types';
 import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
 import { FILTER_COORDINATES, filterPermitted } from './filters';
+import { recordAccessRefusal } from '../policy/recordAccess';
 import { dimensionRefusal } from '../policy/statistics';
 import { STAT_DIMENSIONS } from '../policy/taxonomy';
 
@@ -16,6 +18,7 @@ export function entitlementsOf(context: GatewayContext): Entitlements {
     subjectScope: treaty.grant.subjectScope,
     clearance: context.caller.clearance,
     dataRequestId: treaty.dataRequest?._id ?? null,
+    ...recordAccessOf(treaty.agreement._id, treaty.grant),
     fields: coordinates.map((coordinate) => describe(coordinate, privacy!.staticDecision(coordinate))),
     filters: (Object.keys(FILTER_COORDINATES) as (keyof MigrantFilter)[]).map((argument) => {
       const coordinate = FILTER_COORDINATES[argument];
@@ -27,6 +30,14 @@ export function entitlementsOf(context: GatewayContext): Entitlements {
       return { dimension, permitted: reason === null, reason };
     }),
   };
+}
+
+/** Whether records may be read in this context, and if not why (an aggregate-only grant). */
+function recordAccessOf(agreementId: string, grant: GrantPolicy): Pick<Entitlements, 'recordAccess' | 'recordAccessReason'> {
+  const refusal = recordAccessRefusal(agreementId, grant);
+  return refusal === null
+    ? { recordAccess: true, recordAccessReason: null }
+    : { recordAccess: false, recordAccessReason: `${refusal} Records are refused with RECORD_ACCESS_NOT_GRANTED; ask \`statistics\` for counts.` };
 }
 
 function describe(coordinate: string, decision: StaticDecision): FieldEntitlement {

@@ -18,6 +18,28 @@ export const FILTER_COORDINATES: Readonly<Record<keyof MigrantFilter, string | n
 };
 
 /**
+ * Every coordinate a read can select records by: the filter fields, and
+ * `Migrant.nationality`, which the row scope selects by under NATIONALS_OF_PARTIES. The
+ * privacy runtime counts membership for these once per record (see privacyRuntime.ts).
+ */
+export const MEMBERSHIP_COORDINATES: readonly string[] = [
+  ...new Set([...Object.values(FILTER_COORDINATES).filter((c): c is string => c !== null), 'Migrant.nationality']),
+].sort();
+
+/**
+ * The coordinates of the fields `filter` selects records by (membership is a disclosure:
+ * every record it returns discloses them). `holder` reveals no personal field.
+ */
+export function filterCoordinatesOf(filter: MigrantFilter | null | undefined): string[] {
+  if (!filter) return [];
+  const coordinates = new Set<string>();
+  for (const [name, coordinate] of Object.entries(FILTER_COORDINATES)) {
+    if (filter[name as keyof MigrantFilter] != null && coordinate !== null) coordinates.add(coordinate);
+  }
+  return [...coordinates].sort();
+}
+
+/**
  * A filter on a field this context may not see in full for every record would let a
  * caller infer the masked value from which records match: refused (FILTER_NOT_PERMITTED).
  */

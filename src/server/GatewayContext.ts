@@ -9,6 +9,7 @@ import type { Collections } from '../data/database';
 import type { Loaders } from '../data/loaders';
 import type { ProjectionPlan } from './projectionPlan';
 import type { IntegrityReport } from '../audit/chain';
+import { isAggregateOnly, recordAccessRefusalMessage } from '../policy/recordAccess';
 import { gatewayError } from './errors';
 
 export interface GatewayContext {
@@ -41,4 +42,18 @@ export function requireTreaty(context: GatewayContext): { treaty: TreatyContext;
   if (!treaty.ok) throw gatewayError(treaty.code, treaty.message, treaty.code === 'BAD_USER_INPUT' ? 400 : 403);
   if (!loaders) throw gatewayError('INTERNAL_SERVER_ERROR');
   return { treaty, loaders };
+}
+
+/**
+ * The treaty context and loaders of a context that may read records, or the refusal as
+ * an error: under an aggregate-only grant, RECORD_ACCESS_NOT_GRANTED (HTTP 403). Every
+ * resolver that returns a record, a pseudonym or a data request calls it, so a record
+ * cannot be read under such a grant even if the treaty guard's check before execution
+ * were bypassed. `what` names the refused read in the message.
+ */
+export function requireRecordAccess(context: GatewayContext, what: string): { treaty: TreatyContext; loaders: Loaders } {
+  const granted = requireTreaty(context);
+  const { agreement, grant } = granted.treaty;
+  if (isAggregateOnly(grant)) throw gatewayError('RECORD_ACCESS_NOT_GRANTED', recordAccessRefusalMessage(agreement._id, grant, [what]));
+  return granted;
 }

@@ -20,6 +20,7 @@ import { createLoaders, type Loaders } from '../data/loaders';
 import { createAuditWriter, verifyAuditTrail, type AuditWriter } from '../data/auditStore';
 import { createRequestPrivacy } from '../context/privacyRuntime';
 import { collectFieldPolicies } from '../../directives/index';
+import { MEMBERSHIP_COORDINATES } from '../resolvers/filters';
 import { startOfUtcDay } from '../policy/calendar';
 import type { GatewayConfig } from './config';
 import { gatewayError } from './errors';
@@ -123,7 +124,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       // Consents are loaded lazily, batched per level, only for consent-dependent fields.
       let loaders: Loaders | undefined;
       const privacy =
-        privacyMode === 'enforced' ? createRequestPrivacy(policies, treaty, caller, (id) => loaders!.consent.load(id)) : null;
+        privacyMode === 'enforced' ? createRequestPrivacy(policies, treaty, caller, (id) => loaders!.consent.load(id), MEMBERSHIP_COORDINATES) : null;
       const projection = createProjectionPlan((coordinate) => privacy !== null && privacy.staticDecision(coordinate).action === 'REDACT');
       loaders = createLoaders(collections, {
         rows: treaty.scope,

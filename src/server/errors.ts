@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'AUDIT_UNAVAILABLE',
   'OPERATION_NOT_TRUSTED',
   'RATE_LIMITED',
+  'RECORD_ACCESS_NOT_GRANTED',
   'SERVICE_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
 ] as const;
@@ -29,6 +30,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   RATE_LIMITED: 429,
+  RECORD_ACCESS_NOT_GRANTED: 403,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };
@@ -48,6 +50,7 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   AUDIT_UNAVAILABLE: 'The audit trail cannot be written; no data is disclosed.',
   OPERATION_NOT_TRUSTED: 'Only trusted documents may run on this gateway.',
   RATE_LIMITED: 'Too many requests.',
+  RECORD_ACCESS_NOT_GRANTED: 'The grant for this purpose is aggregate-only: it answers statistics and entitlements, never individual records.',
   SERVICE_UNAVAILABLE: 'The database cannot be reached at the moment; retry shortly.',
   INTERNAL_SERVER_ERROR: 'Internal server error: the gateway failed unexpectedly (the details are in its log, not here).',
 };

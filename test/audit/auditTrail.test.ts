@@ -53,10 +53,15 @@ describe('audit trail', () => {
     }
   });
 
-  it('writes no event when nothing was disclosed, and none for refusals', async () => {
+  it('writes no event when no record was read, and none for refusals', async () => {
     const before = (await events()).length;
+    // The decision table reads no record: reported, not audited.
+    const entitlements = await graphql(tg.url, { query: '{ entitlements { recordAccess } }', token, ...MED });
+    expect((entitlements.body.extensions?.['privacy'] as { auditId: unknown }).auditId).toBeNull();
+    // Refused before execution: a record read under the aggregate-only STATISTICS grant, a suspended agreement.
     const stats = await graphql(tg.url, { query: QUERY, token, agreementId: 'AGR-MED-TIP-2024', purpose: 'STATISTICS' });
-    expect((stats.body.extensions?.['privacy'] as { auditId: unknown }).auditId).toBeNull();
+    expect(stats.body.errors?.map((e) => e.extensions?.code)).toEqual(['RECORD_ACCESS_NOT_GRANTED']);
+    expect(stats.body.extensions?.['privacy']).toBeUndefined();
     await graphql(tg.url, { query: QUERY, token, agreementId: 'AGR-AEGEAN-BORDER-2019', purpose: 'BORDER_CONTROL' });
     expect(await events()).toHaveLength(before);
   });
@@ -111,6 +116,9 @@ describe('audit trail', () => {
   });
 
   it('fails closed: when the event cannot be written, AUDIT_UNAVAILABLE and no data', async () => {
+    // A pseudonym for the mutation below, read while the trail can still be written.
+    const ids = await graphql(tg.url, { query: '{ migrants(first: 1) { edges { node { id } } } }', token, ...MED });
+    const migrantId = (ids.body.data as { migrants: { edges: { node: { id: string } }[] } }).migrants.edges[0]!.node.id;
     const stored = await events();
     const last = stored[stored.length - 1]!;
     // Occupy the next event's id, so the gateway's append fails.
@@ -123,9 +131,12 @@ describe('audit trail', () => {
     });
     expect(JSON.stringify(reply.body)).not.toMatch(/Amara|Okafor|1994/);
 
+    // A read of ids alone discloses records too: audited, so it fails closed the same way.
+    const idsOnly = await graphql(tg.url, { query: '{ migrants(first: 1) { edges { node { id } } } }', token, ...MED });
+    expect([idsOnly.status, idsOnly.body.data ?? null, idsOnly.body.errors?.map((e) => e.extensions?.code)]).toEqual([503, null, ['AUDIT_UNAVAILABLE']]);
+    expect(JSON.stringify(idsOnly.body)).not.toContain(migrantId);
+
     // A mutation whose attempt cannot be recorded is not made at all.
-    const ids = await graphql(tg.url, { query: '{ migrants(first: 1) { edges { node { id } } } }', token, ...MED });
-    const migrantId = (ids.body.data as { migrants: { edges: { node: { id: string } }[] } }).migrants.edges[0]!.node.id;
     const controller = await signDevToken({ party: 'ITA', roles: ['DATA_CONTROLLER'] });
     const consentsBefore = await tg.db.collection('consents').countDocuments();
     const mutation = await graphql(tg.url, {

@@ -50,6 +50,8 @@ let tg: TestGateway;
 let url: string;
 let ita: string;
 let nga: string;
+/** IOM, statistics analyst: the Mediterranean protocol's STATISTICS grant is aggregate-only. */
+let iomAnalyst: string;
 /** ITA, anti-trafficking caseworker with SPECIAL clearance (victim status) under the Mediterranean protocol. */
 let at: CallContext;
 /** NGA, law enforcement under the readmission MoU (REQUESTED_ONLY, IDENTITY minimised). */
@@ -65,6 +67,7 @@ beforeAll(async () => {
   url = `${tg.url}/graphql`;
   ita = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
   nga = await signDevToken({ party: 'NGA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
+  iomAnalyst = await signDevToken({ party: 'IOM', clearance: 'STANDARD', roles: ['ANALYST'] });
   const itaSpecial = await signDevToken({ party: 'ITA', clearance: 'SPECIAL', roles: ['CASEWORKER'] });
   at = { url, token: itaSpecial, agreementId: MED, purpose: 'ANTI_TRAFFICKING' };
   le = { url, token: nga, agreementId: READMISSION, purpose: 'LAW_ENFORCEMENT' };
@@ -142,6 +145,13 @@ describe('typed documents against the gateway', () => {
     expect(field('TravelDocument.number')).toMatchObject({ action: 'MINIMISED', strategy: 'LAST_FOUR' });
     expect(field('Migrant.health')).toMatchObject({ condition: 'SUBJECT_CONSENT' });
     expect(ent.filters).toContainEqual({ argument: 'familyName', permitted: true });
+    expect(ent).toMatchObject({ recordAccess: true, recordAccessReason: null });
+  });
+
+  it('Entitlements: an aggregate-only grant (statistics) says records are not granted, and why', async () => {
+    const { data } = await execute(generated.EntitlementsDocument, {}, { url, token: iomAnalyst, agreementId: MED, purpose: 'STATISTICS' });
+    expect(data.entitlements.recordAccess).toBe(false);
+    expect(data.entitlements.recordAccessReason).toMatch(/aggregate-only/);
   });
 
   it('MigrantsPage: masked and minimised fields, listed in the privacy summary; each null explained', async () => {
@@ -321,6 +331,7 @@ describe('refusals surface by code', () => {
     ['a purpose without a grant', 'PURPOSE_NOT_GRANTED', 403, () => ({ ...at, purpose: 'BORDER_CONTROL' })],
     ['a non-party', 'NOT_A_PARTY', 403, () => ({ url, token: ita, agreementId: 'AGR-ESP-IOM-FAMILY-2020', purpose: 'FAMILY_REUNIFICATION' })],
     ['a pending data request', 'DATA_REQUEST_INVALID', 403, () => ({ ...le, dataRequestId: 'req-0002' })],
+    ['records under an aggregate-only grant', 'RECORD_ACCESS_NOT_GRANTED', 403, () => ({ url, token: iomAnalyst, agreementId: MED, purpose: 'STATISTICS' })],
   ])('%s: %s (HTTP %d)', async (_name, code, status, context) => {
     const refusal = await execute(generated.MigrantsPageDocument, { first: 1 }, context()).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(TreatygateError);
@@ -420,6 +431,13 @@ describe('main(): the example scenario', () => {
     expect(output).toMatch(/^Privacy: agreement AGR-MED-TIP-2024, purpose ANTI_TRAFFICKING, audit id \S+$/m);
     expect(output).toMatch(/^ {4}Migrant\.religion +SPECIAL_CATEGORY_NOT_COVERED +x5$/m);
     expect(output).toMatch(/^ {2}religion: withheld \(SPECIAL_CATEGORY_NOT_COVERED\)$/m);
+  });
+
+  it('under an aggregate-only grant: no record is asked for, and it says why', async () => {
+    const { code, output } = await runMain({ GATEWAY_URL: url, TREATYGATE_TOKEN: iomAnalyst, AGREEMENT_ID: MED, PURPOSE: 'STATISTICS' });
+    expect(code).toBe(0);
+    expect(output).toMatch(/^Records: not granted in this context\. The grant of agreement AGR-MED-TIP-2024 for purpose STATISTICS is aggregate-only/m);
+    expect(output).not.toContain('Privacy:');
   });
 
   it('reports a refusal with its code and what to do, and asks for missing settings', async () => {

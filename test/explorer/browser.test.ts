@@ -202,14 +202,19 @@ if (SKIP_REASON) {
         expect(docs).toContain('Privacy: Special category RELIGION: disclosed only where the grant lists it, to clearance SPECIAL or higher; otherwise null.');
         await page.screenshot({ path: join(ARTIFACTS, 'explorer-docs.png') });
 
-        // Statistics: dimensions counted and cells suppressed, in words.
+        // Statistics: the statistics persona's grant is aggregate-only, so picking it puts
+        // a statistics query in place of the (unchanged) default operation.
         await page.selectOption('[data-testid=persona-picker]', 'iom-statistics');
         await page.locator('[data-testid=persona-facts]', { hasText: 'statistics' }).waitFor();
-        await setModelText(page, 'operation.graphql', 'query Table { statistics(groupBy: [NATIONALITY, SEX]) { cells { key count suppressed } total suppressedCells } }');
         // GraphiQL takes the operation name from the editor (debounced); the tab shows it.
-        await page.locator('.graphiql-tab', { hasText: 'Table' }).waitFor();
+        await page.locator('.graphiql-tab', { hasText: 'Statistics' }).waitFor();
+        const operation = await modelText(page, 'operation.graphql');
+        expect(operation).toContain('query Statistics {');
+        expect(operation).toContain('statistics(groupBy: [NATIONALITY, SEX])');
+        expect(operation).not.toContain('migrants');
+        // Dimensions counted and cells suppressed, in words.
         await page.click('.graphiql-execute-button');
-        await page.locator('[data-testid=privacy-meta]', { hasText: 'Table' }).waitFor();
+        await page.locator('[data-testid=privacy-meta]', { hasText: 'Statistics' }).waitFor();
         const table = JSON.parse(await modelText(page, 'response.json')) as {
           data: { statistics: { suppressedCells: number } };
           extensions: { privacy: { fields: { coordinate: string; action: string; reason?: string; count: number }[] } };
@@ -229,10 +234,23 @@ if (SKIP_REASON) {
         await page.screenshot({ path: join(ARTIFACTS, 'explorer-statistics.png') });
         expect(seen.problems).toEqual([]);
 
+        // Records under the statistics persona's aggregate-only grant: refused, in words.
+        await setModelText(page, 'operation.graphql', 'query Rows { migrants(first: 3) { edges { node { id victimStatus { status } } } } }');
+        await page.locator('.graphiql-tab', { hasText: 'Rows' }).waitFor();
+        await page.click('.graphiql-execute-button');
+        await panel.locator('[data-testid=privacy-errors]', { hasText: 'RECORD_ACCESS_NOT_GRANTED' }).waitFor();
+        const notGranted = await panel.locator('[data-testid=privacy-errors]').innerText();
+        expect(notGranted).toMatch(/^refused\n/i);
+        expect(notGranted).toContain('RECORD_ACCESS_NOT_GRANTED The grant for this purpose is aggregate-only: it answers statistics and entitlements, never individual records.');
+        expect(notGranted).toContain('AGR-MED-TIP-2024 for purpose STATISTICS is aggregate-only');
+        const rows = JSON.parse(await modelText(page, 'response.json')) as { data?: unknown; errors: { extensions: { code: string } }[] };
+        expect(rows.data ?? null).toBeNull();
+        expect(rows.errors.map((e) => e.extensions.code)).toEqual(['RECORD_ACCESS_NOT_GRANTED']);
+
         // A refused request: the error code in words.
         await setModelText(page, 'request-headers.json', JSON.stringify({ ...headers, 'X-Purpose': 'BORDER_CONTROL' }));
         await page.click('.graphiql-execute-button');
-        await page.waitForSelector('[data-testid=privacy-errors]');
+        await panel.locator('[data-testid=privacy-errors]', { hasText: 'PURPOSE_NOT_GRANTED' }).waitFor();
         const refused = await panel.locator('[data-testid=privacy-errors]').innerText();
         expect(refused).toMatch(/^refused\n/i);
         expect(refused).toContain('PURPOSE_NOT_GRANTED The agreement has no grant for this purpose.');

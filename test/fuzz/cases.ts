@@ -55,8 +55,11 @@ export interface AuthOption {
 
 /** A treaty context as headers, and what the contract says of it for a given party. */
 export interface TreatyModel {
-  /** Agreements by id: parties, granted purposes, in force on the gateway's date. */
-  agreements: Map<string, { parties: string[]; purposes: string[]; inForce: boolean }>;
+  /**
+   * Agreements by id: parties, granted purposes, in force on the gateway's date, and the
+   * purposes whose grant is aggregate-only (no data category above AGGREGATE: records refused).
+   */
+  agreements: Map<string, { parties: string[]; purposes: string[]; inForce: boolean; aggregateOnly: string[] }>;
   /** Usable data requests: id -> the one context in which each is valid. */
   dataRequests: Map<string, { party: string; agreementId: string; purpose: string }>;
 }
@@ -84,6 +87,8 @@ export interface FuzzCase {
   /** The agreement and purpose the gateway must report in extensions.privacy (valid contexts). */
   agreement?: string;
   purpose?: string;
+  /** A valid context whose grant is aggregate-only: only statistics, entitlements and the token-only fields may carry data. */
+  aggregateOnly?: boolean;
   /** The statuses the contract leaves for this request (e.g. a batch: refused), when it narrows them. */
   expectStatus?: number[];
 }
@@ -129,7 +134,11 @@ export function effectiveHeader(headers: [string, string][], name: string): stri
 }
 
 /** The contract's verdict on a treaty context for a caller of `party` (unknown party: unknown). */
-export function judgeContext(model: TreatyModel, party: string | undefined, headers: [string, string][]): { verdict: ContextVerdict; agreement?: string; purpose?: string } {
+export function judgeContext(
+  model: TreatyModel,
+  party: string | undefined,
+  headers: [string, string][],
+): { verdict: ContextVerdict; agreement?: string; purpose?: string; aggregateOnly?: boolean } {
   const agreementRaw = effectiveHeader(headers, 'x-agreement-id');
   const purposeRaw = effectiveHeader(headers, 'x-purpose');
   const requestRaw = effectiveHeader(headers, 'x-data-request-id');
@@ -148,7 +157,7 @@ export function judgeContext(model: TreatyModel, party: string | undefined, head
     if (!usable || usable.party !== party || usable.agreementId !== agreementId.value || usable.purpose !== purpose.value) return { verdict: 'invalid' };
   }
   if (agreementId.odd || purpose.odd || dataRequest.odd) return { verdict: 'unknown' };
-  return { verdict: 'valid', agreement: agreementId.value!, purpose: purpose.value };
+  return { verdict: 'valid', agreement: agreementId.value!, purpose: purpose.value, aggregateOnly: agreement.aggregateOnly.includes(purpose.value) };
 }
 
 // ---------------------------------------------------------------------------------
@@ -642,6 +651,7 @@ function finish(pools: Pools, family: FuzzCase['family'], label: string, request
     context: context.verdict,
     ...(context.agreement ? { agreement: context.agreement } : {}),
     ...(context.purpose ? { purpose: context.purpose } : {}),
+    ...('aggregateOnly' in context && context.aggregateOnly ? { aggregateOnly: true } : {}),
   };
 }
 

@@ -19,8 +19,10 @@
  *     quote what they refuse).
  *  5. Fail closed: without a valid token, no data and no 200; under a treaty context the
  *     contract refuses, no root field beyond the token-only ones (`me`, `agreements`,
- *     `agreement`, `auditIntegrity`, introspection) carries data; and a response that
- *     carries data of a record-reading root field under a valid context has
+ *     `agreement`, `auditIntegrity`, introspection) carries data; under a valid context
+ *     whose grant is aggregate-only, none beyond those, `statistics` and `entitlements`
+ *     does (records and pseudonyms are refused: RECORD_ACCESS_NOT_GRANTED); and a
+ *     response that carries data of a record-reading root field under a valid context has
  *     `extensions.privacy` naming that context's agreement and purpose.
  *  6. No foreign Origin is echoed in Access-Control-Allow-Origin (CORS_ORIGINS is unset).
  *  7. GraphQL over HTTP: the gateway's answer is served in the media type the Accept header
@@ -52,6 +54,9 @@ export const ALLOWED_STATUSES = [200, 400, 401, 403, 404, 405, 406, 413, 415, 42
 
 /** Root fields that need a token but no treaty context (contract section 1). */
 const TOKEN_ONLY_FIELDS = new Set(['me', 'agreements', 'agreement', 'auditIntegrity', '__typename', '__schema', '__type']);
+
+/** Root fields an aggregate-only grant answers besides the token-only ones (contract section 5). */
+const AGGREGATE_ONLY_FIELDS = new Set(['statistics', 'entitlements']);
 
 /** Node's default limit of a request head (--max-http-header-size). */
 const NODE_MAX_HEADER_SIZE = 16 * 1024;
@@ -239,6 +244,10 @@ export function judge(c: FuzzCase, response: RawResponse): Verdict {
       if (readsRecords.length > 0) {
         const fields = readsRecords.map(([key]) => roots.get(key)).join(', ');
         if (c.context === 'invalid') problems.push(`${fields} answered under a treaty context the contract refuses`);
+        const records = readsRecords.filter(([key]) => !AGGREGATE_ONLY_FIELDS.has(roots.get(key)!));
+        if (c.context === 'valid' && c.aggregateOnly && records.length > 0) {
+          problems.push(`${records.map(([key]) => roots.get(key)).join(', ')} answered under an aggregate-only grant (records must be refused)`);
+        }
         if (c.context === 'valid') {
           privacyChecked = true;
           const privacy = body.extensions?.privacy;

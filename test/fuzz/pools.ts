@@ -138,13 +138,15 @@ export async function authPools(authenticate: Authenticate): Promise<AuthPools> 
 /** Agreements in force on `today`, their parties and purposes; the usable data requests. */
 export function treatyModel(today: string): TreatyModel {
   const world = JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as {
-    agreements: { id: string; parties: string[]; status: string; effectiveFrom: string; expiresOn: string | null; grants: { purpose: string }[] }[];
+    agreements: { id: string; parties: string[]; status: string; effectiveFrom: string; expiresOn: string | null; grants: { purpose: string; categories: Record<string, string> }[] }[];
     dataRequests: { id: string; agreementId: string; requestingParty: string; purpose: string; status: string; validUntil: string | null }[];
   };
-  const agreements = new Map<string, { parties: string[]; purposes: string[]; inForce: boolean }>();
+  const agreements = new Map<string, { parties: string[]; purposes: string[]; inForce: boolean; aggregateOnly: string[] }>();
   for (const a of world.agreements) {
     const inForce = a.status === 'IN_FORCE' && a.effectiveFrom <= today && (a.expiresOn === null || a.expiresOn >= today);
-    agreements.set(a.id, { parties: a.parties, purposes: a.grants.map((g) => g.purpose), inForce });
+    // Contract section 5, as the API reference defines it: no category above AGGREGATE (special categories aside).
+    const aggregateOnly = a.grants.filter((g) => Object.values(g.categories).every((level) => level === 'NONE' || level === 'AGGREGATE')).map((g) => g.purpose);
+    agreements.set(a.id, { parties: a.parties, purposes: a.grants.map((g) => g.purpose), inForce, aggregateOnly });
   }
   const dataRequests = new Map<string, { party: string; agreementId: string; purpose: string }>();
   for (const r of world.dataRequests) {

@@ -225,50 +225,6 @@ describe('every agreement and purpose in force: each Migrant field disclosed, mi
       },
     },
     {
-      name: 'MED-TIP STATISTICS, IOM SPECIAL, m-0001: AGGREGATE categories are null, only the victim status shows',
-      gw: () => main,
-      ctx: () => ({ party: 'IOM', clearance: 'SPECIAL', ...STATS }),
-      id: () => P.med['m-0001']!,
-      data: () => ({
-        id: P.med['m-0001'],
-        holder: { code: 'ITA' },
-        givenName: null,
-        familyName: null,
-        dateOfBirth: null,
-        sex: null,
-        placeOfBirth: null,
-        nationality: null,
-        address: null,
-        documents: null,
-        legalStatus: null,
-        arrivalDate: null,
-        family: null,
-        ...NO_SPECIAL,
-        victimStatus: AMARA_VICTIM,
-        requests: null,
-      }),
-      report: {
-        'Migrant.address': CNG,
-        'Migrant.arrivalDate': CNG,
-        'Migrant.biometrics': SCNC,
-        'Migrant.criminalRecord': SCNC,
-        'Migrant.dateOfBirth': CNG,
-        'Migrant.documents': CNG,
-        'Migrant.ethnicOrigin': SCNC,
-        'Migrant.family': CNG,
-        'Migrant.familyName': CNG,
-        'Migrant.givenName': CNG,
-        'Migrant.health': SCNC,
-        'Migrant.legalStatus': CNG,
-        'Migrant.nationality': CNG,
-        'Migrant.placeOfBirth': CNG,
-        'Migrant.religion': SCNC,
-        'Migrant.requests': CNG,
-        'Migrant.sex': CNG,
-        'Migrant.victimStatus': D1,
-      },
-    },
-    {
       name: 'Readmission RETURN_AND_READMISSION, NGA SPECIAL, m-0001: documents FULL, arrival MINIMISED, no special category, victim status not allowed',
       gw: () => main,
       ctx: () => ({ ...nga('SPECIAL'), ...RETURN }),
@@ -414,6 +370,17 @@ describe('every agreement and purpose in force: each Migrant field disclosed, mi
     expect(reportMap(reply)).toEqual(row.report);
   });
 
+  it('MED-TIP STATISTICS, IOM SPECIAL, m-0001: the grant is aggregate-only, so the record itself is refused (victim status included)', async () => {
+    // IDENTITY, NATIONALITY, IMMIGRATION_STATUS at AGGREGATE, VICTIM_STATUS listed: counted
+    // in statistics, never read per record, whatever the caller's clearance.
+    const reply = await run(main, { party: 'IOM', clearance: 'SPECIAL', ...STATS }, MIGRANT_ALL, { id: P.med['m-0001'] });
+    expect(reply.status).toBe(403);
+    expect(codesOf(reply)).toEqual(['RECORD_ACCESS_NOT_GRANTED']);
+    expect(reply.body.data ?? null).toBeNull();
+    expect(reply.body.extensions?.['privacy']).toBeUndefined();
+    expect(JSON.stringify(reply.body)).not.toMatch(/IDENTIFIED_VICTIM|SEXUAL|Amara/);
+  });
+
   it('AGR-ESP-IOM-FAMILY-2020 on its last day (2024-12-31), IOM, FAMILY_REUNIFICATION, m-0004: identity, address, family FULL', async () => {
     at('2024-12-31');
     const ctx = { party: 'IOM', clearance: 'SPECIAL' as const, ...FR };
@@ -541,11 +508,13 @@ describe('clearance STANDARD / ELEVATED / SPECIAL against the special categories
     victimStatus: 'victimStatus { status identifiedOn exploitationType }',
     criminalRecord: 'criminalRecord { convictions { offence year country } }',
   };
-  type Outcome = { value: unknown } | { reason: string };
+  type Outcome = { value: unknown } | { reason: string } | { refused: string };
   const IC = { reason: 'INSUFFICIENT_CLEARANCE' };
   const CM = { reason: 'CONSENT_MISSING' };
   const NC = { reason: 'SPECIAL_CATEGORY_NOT_COVERED' };
   const NA = { reason: 'PURPOSE_NOT_ALLOWED_FOR_FIELD' };
+  /** The whole read refused: an aggregate-only grant lists the special category for counting only. */
+  const AO = { refused: 'RECORD_ACCESS_NOT_GRANTED' };
 
   // [field, context, party, record, outcome at STANDARD, ELEVATED, SPECIAL]
   const table: [string, string, { agreementId: string; purpose: string }, string, 'med' | 'ra', string, Outcome, Outcome, Outcome][] = [
@@ -555,7 +524,7 @@ describe('clearance STANDARD / ELEVATED / SPECIAL against the special categories
     ['health', 'ANTI_TRAFFICKING, consent only for another purpose', AT, 'ITA', 'med', 'm-0001', IC, CM, CM],
     ['health', 'LAW_ENFORCEMENT (HEALTH not granted)', LE, 'NGA', 'ra', 'm-0003', NC, NC, NC],
     ['victimStatus', 'ANTI_TRAFFICKING (VICTIM_STATUS granted)', AT, 'ITA', 'med', 'm-0001', IC, IC, { value: AMARA_VICTIM }],
-    ['victimStatus', 'STATISTICS (VICTIM_STATUS granted)', STATS, 'IOM', 'med', 'm-0004', IC, IC, { value: FATIMA_VICTIM }],
+    ['victimStatus', 'STATISTICS (VICTIM_STATUS listed in an aggregate-only grant)', STATS, 'IOM', 'med', 'm-0004', AO, AO, AO],
     ['victimStatus', 'SERVICE_DELIVERY (allowed, VICTIM_STATUS not granted)', SD, 'ITA', 'med', 'm-0001', NC, NC, NC],
     ['victimStatus', 'RETURN_AND_READMISSION (purpose not allowed)', RETURN, 'ITA', 'ra', 'm-0001', NA, NA, NA],
     ['criminalRecord', 'LAW_ENFORCEMENT (CRIMINAL_RECORD granted)', LE, 'NGA', 'ra', 'm-0003', IC, { value: EMEKA_CONVICTIONS }, { value: EMEKA_CONVICTIONS }],
@@ -569,9 +538,15 @@ describe('clearance STANDARD / ELEVATED / SPECIAL against the special categories
 
   it.each(cases)('%s', async (_name, field, context, party, ns, record, clearance, outcome) => {
     const reply = await run(main, { party, clearance, ...context }, `query($id: ID!) { migrant(id: $id) { id ${SELECTION[field]} } }`, { id: P[ns][record] });
+    if ('refused' in outcome) {
+      expect([reply.status, codesOf(reply), reply.body.data ?? null]).toEqual([403, [outcome.refused], null]);
+      return;
+    }
     const value = 'value' in outcome ? outcome.value : null;
     expect(dataOf(reply)).toEqual({ migrant: { id: P[ns][record], [field]: value } });
-    expect(reportMap(reply)).toEqual({ [`Migrant.${field}`]: 'value' in outcome ? D1 : `REDACTED ${outcome.reason} x1` });
+    // NATIONALS_OF_PARTIES (RETURN_AND_READMISSION) selects records by nationality: each one returned discloses it.
+    const scope = context === RETURN ? { 'Migrant.nationality': D1 } : {};
+    expect(reportMap(reply)).toEqual({ ...scope, [`Migrant.${field}`]: 'value' in outcome ? D1 : `REDACTED ${outcome.reason} x1` });
   });
 });
 
@@ -733,7 +708,6 @@ describe('subject scopes and retention: exact totalCounts (contract 3, row level
     // ALL_HELD_BY_PARTIES (ITA, ESP, GRC, IOM): all but m-0012 (recorded 2012-04-11 < 2015-06-04).
     ['2025-06-01, MED-TIP ANTI_TRAFFICKING, ITA', () => main, { ...ita(), ...AT }, 11, MED_ALL_NAMES],
     ['2025-06-01, MED-TIP SERVICE_DELIVERY, ESP', () => main, { party: 'ESP', ...SD }, 11, MED_ALL_NAMES],
-    ['2025-06-01, MED-TIP STATISTICS, IOM', () => main, { party: 'IOM', ...STATS }, 11, null],
     // NATIONALS_OF_PARTIES (ITA, NGA) recorded on or after 2023-06-02: m-0001, m-0002, m-0003.
     ['2025-06-01, readmission RETURN_AND_READMISSION, ITA', () => main, { ...ita(), ...RETURN }, 3, ['Amara Okafor', 'Chidi Okafor', 'Emeka Nwosu']],
     ['2025-06-01, readmission RETURN_AND_READMISSION, NGA', () => main, { ...nga(), ...RETURN }, 3, ['Amara Okafor', 'Chidi Okafor', 'Emeka Nwosu']],
@@ -753,6 +727,13 @@ describe('subject scopes and retention: exact totalCounts (contract 3, row level
     expect(found.edges).toHaveLength(totalCount);
     expect(found.pageInfo.hasNextPage).toBe(false);
     if (names) expect(namesOf(found)).toEqual(names);
+  });
+
+  it('2025-06-01, MED-TIP STATISTICS, IOM: records refused (aggregate-only grant); the same scope counted by statistics: 11', async () => {
+    const rows = await run(main, { party: 'IOM', ...STATS }, `{ migrants(first: 100) { totalCount edges { node { ${NAMES} } } } }`);
+    expect([rows.status, codesOf(rows)]).toEqual([403, ['RECORD_ACCESS_NOT_GRANTED']]);
+    const counted = await run(main, { party: 'IOM', ...STATS }, '{ statistics(groupBy: [HOLDER]) { total } }');
+    expect(dataOf(counted)).toEqual({ statistics: { total: 11 } });
   });
 
   it.each<[string, number]>([
@@ -852,15 +833,18 @@ describe('extensions.privacy: exact entries, one per coordinate and outcome, cou
       'Migrant.documents': 'DISCLOSED x3',
       'Migrant.givenName': 'DISCLOSED x3',
       'Migrant.legalStatus': 'REDACTED MINIMISATION_UNAVAILABLE x3',
+      // Not selected: the NATIONALS_OF_PARTIES scope selects by nationality (membership is a disclosure).
+      'Migrant.nationality': 'DISCLOSED x3',
       'TravelDocument.number': 'DISCLOSED x2', // m-0002 has no document
     });
   });
 
-  it('a query that reads records but no annotated field reports no field decision', async () => {
-    const reply = await run(main, { party: 'IOM', ...STATS }, '{ migrants(first: 100) { totalCount edges { node { id holder { code } } } } }');
+  it('a query that reads records but no annotated field reports no field decision, and is audited (the records exist)', async () => {
+    const reply = await run(main, { ...ita(), ...AT }, '{ migrants(first: 100) { totalCount edges { node { id holder { code } } } } }');
     expect((dataOf(reply)['migrants'] as { totalCount: number }).totalCount).toBe(11);
-    const privacy = reply.body.extensions?.['privacy'] as { agreement: string; purpose: string; fields: unknown[] } | undefined;
-    if (privacy) expect({ agreement: privacy.agreement, purpose: privacy.purpose, fields: privacy.fields }).toEqual({ agreement: MED, purpose: 'STATISTICS', fields: [] });
+    const privacy = reply.body.extensions?.['privacy'] as { agreement: string; purpose: string; fields: unknown[]; auditId: string | null };
+    expect({ agreement: privacy.agreement, purpose: privacy.purpose, fields: privacy.fields }).toEqual({ agreement: MED, purpose: 'ANTI_TRAFFICKING', fields: [] });
+    expect(privacy.auditId).toEqual(expect.any(String));
   });
 
   it('nested lists are counted per object: documents of a relative (m-0007 → m-0006) under ANTI_TRAFFICKING', async () => {
@@ -892,8 +876,6 @@ describe('migrants(filter:): FILTER_NOT_PERMITTED where the field is not seen in
     ['familyName under LAW_ENFORCEMENT (IDENTITY MINIMISED)', { ...nga(), ...LE }, { familyName: 'Nwosu' }],
     ['documentNumber under ANTI_TRAFFICKING (TRAVEL_DOCUMENT MINIMISED)', { ...ita(), ...AT }, { documentNumber: 'A12345678' }],
     ['documentNumber under SERVICE_DELIVERY (TRAVEL_DOCUMENT not granted)', { ...ita(), ...SD }, { documentNumber: 'A12345678' }],
-    ['nationality under STATISTICS (NATIONALITY AGGREGATE)', { party: 'IOM', ...STATS }, { nationality: 'NGA' }],
-    ['familyName under STATISTICS (IDENTITY AGGREGATE)', { party: 'IOM', ...STATS }, { familyName: 'Okafor' }],
     ['legalStatus under SERVICE_DELIVERY (IMMIGRATION_STATUS MINIMISED)', { ...ita(), ...SD }, { legalStatus: 'REFUGEE' }],
     ['arrivedAfter under SERVICE_DELIVERY (arrivalDate minimised)', { ...ita(), ...SD }, { arrivedAfter: '2024' }],
     ['arrivedBefore under RETURN_AND_READMISSION (arrivalDate minimised)', { ...ita(), ...RETURN }, { arrivedBefore: '2024-12' }],
@@ -902,6 +884,16 @@ describe('migrants(filter:): FILTER_NOT_PERMITTED where the field is not seen in
     const reply = await run(main, ctx, 'query($f: MigrantFilter) { migrants(filter: $f) { totalCount edges { node { id } } } }', { f: filter });
     expect(reply.body.data ?? null).toBeNull();
     expect(codesOf(reply)).toEqual(['FILTER_NOT_PERMITTED']);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['nationality (NATIONALITY AGGREGATE)', { nationality: 'NGA' }],
+    ['familyName (IDENTITY AGGREGATE)', { familyName: 'Okafor' }],
+    ['holder (not personal data)', { holder: 'ESP' }],
+  ])('%s under STATISTICS: refused with RECORD_ACCESS_NOT_GRANTED (the grant is aggregate-only: no record, filtered or not)', async (_name, filter) => {
+    const reply = await run(main, { party: 'IOM', ...STATS }, 'query($f: MigrantFilter) { migrants(filter: $f) { totalCount edges { node { id } } } }', { f: filter });
+    expect(reply.body.data ?? null).toBeNull();
+    expect([reply.status, codesOf(reply)]).toEqual([403, ['RECORD_ACCESS_NOT_GRANTED']]);
   });
 
   it.each<[string, Ctx, Record<string, unknown>, number, string[] | null]>([
@@ -921,7 +913,6 @@ describe('migrants(filter:): FILTER_NOT_PERMITTED where the field is not seen in
     ['documentNumber A12345678 under RETURN_AND_READMISSION', { ...ita(), ...RETURN }, { documentNumber: 'A12345678' }, 1, ['Amara Okafor']],
     ['documentNumber B98765432 under LAW_ENFORCEMENT', { ...nga(), ...LE }, { documentNumber: 'B98765432' }, 1, ['E. N.']],
     ['documentNumber A12345678 under LAW_ENFORCEMENT (m-0001 not requested)', { ...nga(), ...LE }, { documentNumber: 'A12345678' }, 0, []],
-    ['holder ESP under STATISTICS', { party: 'IOM', ...STATS }, { holder: 'ESP' }, 3, null],
     ['holder GRC under SERVICE_DELIVERY', { ...ita(), ...SD }, { holder: 'GRC' }, 3, ['Ahmad Rahimi', 'Omar Haddad', 'Zahra Rahimi']],
     ['holder NGA under ANTI_TRAFFICKING (not a party)', { ...ita(), ...AT }, { holder: 'NGA' }, 0, []],
     ['holder ITA under LAW_ENFORCEMENT', { ...nga(), ...LE }, { holder: 'ITA' }, 1, ['E. N.']],

@@ -39,6 +39,15 @@ const victim = f({
 });
 const allowOnly = f({ allow: ['STATISTICS'] });
 
+/** Aggregate-only (no category above AGGREGATE), with special categories listed: counted, never read per record. */
+const statistics: GrantPolicy = {
+  purpose: 'STATISTICS',
+  subjectScope: 'ALL_HELD_BY_PARTIES',
+  categories: { IDENTITY: 'AGGREGATE', NATIONALITY: 'AGGREGATE', FAMILY: 'NONE' },
+  specialCategories: ['VICTIM_STATUS', 'HEALTH'],
+};
+const stats = (over: Partial<DecisionContext> = {}): DecisionContext => ctx({ purpose: 'STATISTICS', grant: statistics, ...over });
+
 const D = { action: 'DISCLOSE' };
 const M = (strategy: string) => ({ action: 'MINIMISE', strategy });
 const R = (reason: string) => ({ action: 'REDACT', reason });
@@ -84,6 +93,14 @@ describe('decideField', () => {
     ['clearance before consent', health, ctx({ clearance: 'STANDARD' }), none, R('INSUFFICIENT_CLEARANCE')],
     // Deny by default.
     ['a field with no rule is withheld', f({}), ctx(), consent, R('CATEGORY_NOT_GRANTED')],
+    // Aggregate-only grants: nothing per record, whatever the special categories, clearance, consent or request.
+    ['aggregate-only: a listed special category is for counting only', victim, stats(), none, R('CATEGORY_NOT_GRANTED')],
+    ['aggregate-only: a listed consent-dependent special category, consent given', health, stats(), consent, R('CATEGORY_NOT_GRANTED')],
+    ['aggregate-only: an unlisted special category keeps its reason', religion, stats(), none, R('SPECIAL_CATEGORY_NOT_COVERED')],
+    ['aggregate-only: an AGGREGATE category', nationality, stats(), none, R('CATEGORY_NOT_GRANTED')],
+    ['aggregate-only: a data request does not widen it', givenName, stats({ requestCategories: new Set(['IDENTITY']) }), covered, R('CATEGORY_NOT_GRANTED')],
+    ['aggregate-only: an allow-only field is withheld', allowOnly, stats(), none, R('CATEGORY_NOT_GRANTED')],
+    ['aggregate-only: purpose limitation still comes first', victim, stats({ purpose: 'LAW_ENFORCEMENT' }), none, R('PURPOSE_NOT_ALLOWED_FOR_FIELD')],
   ])('%s', (_name, field, context, facts, expected) => {
     expect(decideField(field, context, facts)).toEqual(expected);
   });
@@ -95,5 +112,8 @@ describe('decideField', () => {
       otherwise: M('LAST_FOUR'),
     });
     expect(decideStatic(givenName, ctx({ requestCategories: new Set(['IDENTITY']) }))).toEqual(D);
+    // Under an aggregate-only grant nothing is left to the record.
+    expect(decideStatic(health, stats())).toEqual(R('CATEGORY_NOT_GRANTED'));
+    expect(decideStatic(givenName, stats({ requestCategories: new Set(['IDENTITY']) }))).toEqual(R('CATEGORY_NOT_GRANTED'));
   });
 });

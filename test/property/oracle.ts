@@ -191,7 +191,7 @@ export interface CallerContext {
   today: string;
 }
 
-export type RefusalCode = 'AGREEMENT_NOT_FOUND' | 'NOT_A_PARTY' | 'AGREEMENT_NOT_IN_FORCE' | 'PURPOSE_NOT_GRANTED' | 'DATA_REQUEST_INVALID';
+export type RefusalCode = 'AGREEMENT_NOT_FOUND' | 'NOT_A_PARTY' | 'AGREEMENT_NOT_IN_FORCE' | 'PURPOSE_NOT_GRANTED' | 'DATA_REQUEST_INVALID' | 'RECORD_ACCESS_NOT_GRANTED';
 
 export interface Granted {
   refused: false;
@@ -206,12 +206,14 @@ export interface Granted {
 export type Verdict = { refused: true; code: RefusalCode } | Granted;
 
 /**
- * Rule 1 and the header checks of sections 1 and 5. The contract lists the reasons but
- * not their precedence; the order here is: unknown agreement, caller not a party (a
- * non-party learns nothing about the agreement's status or grants), not in force,
- * purpose without a grant, then a named data request that is not usable (unknown, not
- * under this agreement, purpose or caller's party, not APPROVED, or expired: the README's
- * "an approved data request of the caller's party under this agreement and purpose").
+ * Rule 1 and the header checks of sections 1 and 5, for a read of records (`migrants`).
+ * The contract lists the reasons but not their precedence; the order here is: unknown
+ * agreement, caller not a party (a non-party learns nothing about the agreement's status
+ * or grants), not in force, purpose without a grant, then a named data request that is
+ * not usable (unknown, not under this agreement, purpose or caller's party, not APPROVED,
+ * or expired: the README's "an approved data request of the caller's party under this
+ * agreement and purpose"), then an aggregate-only grant (section 5: "every read that
+ * returns a record or a pseudonym is refused with RECORD_ACCESS_NOT_GRANTED").
  */
 export function decideContext(world: World, caller: CallerContext): Verdict {
   const agreement = world.agreements.find((a) => a.id === caller.agreementId);
@@ -226,8 +228,20 @@ export function decideContext(world: World, caller: CallerContext): Verdict {
     if (!named || !requestWidens(named, agreement.id, caller.purpose, caller.party, caller.today)) return { refused: true, code: 'DATA_REQUEST_INVALID' };
     dataRequest = named;
   }
+  if (aggregateOnly(grant)) return { refused: true, code: 'RECORD_ACCESS_NOT_GRANTED' };
   const scope = world.migrants.filter((m) => inRowScope(world, agreement, grant, caller, m)).map((m) => m.id);
   return { refused: false, caller, agreement, grant, dataRequest, scope };
+}
+
+/**
+ * Section 5: an aggregate-only grant has no category above AGGREGATE. The contract adds
+ * "no special category"; the API reference (docs/api.md, "Aggregate-only grants") drops
+ * that condition, failing closed: a special category listed in such a grant is for
+ * counting only. So here: every listed category at NONE or AGGREGATE (a category not
+ * listed is NONE), whatever the special categories.
+ */
+export function aggregateOnly(grant: WorldGrant): boolean {
+  return Object.values(grant.categories).every((level) => level === 'NONE' || level === 'AGGREGATE');
 }
 
 /** In force: status IN_FORCE and effectiveFrom <= today <= expiresOn (both inclusive, null open-ended). */

@@ -58,7 +58,7 @@ describe('npm start', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development', TREATYGATE_DATA_DIR: dataDir };
     delete env['MONGODB_URI'];
     child = spawn(TSX, [join(ROOT, 'src', 'cli', 'start.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = await waitFor(child, /IOM, statistics analyst[\s\S]*migrants\(first: 3\)/, START_DEADLINE_MS);
+    const output = await waitFor(child, /IOM, statistics analyst[\s\S]*statistics\(groupBy: \[NATIONALITY\]\)[^\n]*\n/, START_DEADLINE_MS);
     expect(output).toContain(`Treatygate is serving GraphQL at http://127.0.0.1:${port}/graphql`);
     expect(output).toMatch(/Embedded database \((mongodb-memory-server|mongo-java-server)\)/);
     expect(output).toMatch(/seeded the demo world/);
@@ -83,6 +83,21 @@ describe('npm start', () => {
     const body = (await reply.json()) as { data: { migrants: { totalCount: number; edges: unknown[] } } };
     expect(body.data.migrants.edges).toHaveLength(3);
     expect(body.data.migrants.totalCount).toBeGreaterThan(1000);
+
+    // The statistics persona's printed request is a statistics query (its grant is
+    // aggregate-only: a record read would be refused), and it answers as printed.
+    const iom = output.slice(output.indexOf('# IOM, statistics analyst'));
+    const iomToken = /Authorization: Bearer (\S+)'/.exec(iom)![1]!;
+    const iomBody = /-d '(\{.*\})'/.exec(iom)![1]!;
+    expect(iomBody).not.toContain('migrants');
+    const stats = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${iomToken}`, 'x-agreement-id': 'AGR-MED-TIP-2024', 'x-purpose': 'STATISTICS' },
+      body: iomBody,
+    });
+    expect(stats.status).toBe(200);
+    const table = (await stats.json()) as { data: { statistics: { total: number | null; cells: unknown[] } } };
+    expect(table.data.statistics.total).toBeGreaterThan(1000);
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     const stopped = waitFor(child, /"msg":"stopped"/, STOP_DEADLINE_MS);

@@ -102,7 +102,7 @@ describe('npm start, stop, npm start: the embedded database keeps its data', () 
 
     // 1. The first start: seeded, served, the database's URI printed.
     running = npmStart(env);
-    const first = await waitForOutput(running, /IOM, statistics analyst[\s\S]*migrants\(first: 3\)/, START_DEADLINE_MS);
+    const first = await waitForOutput(running, /IOM, statistics analyst[\s\S]*statistics\(groupBy: \[NATIONALITY\]\)[^\n]*\n/, START_DEADLINE_MS);
     expect(first).toContain(`Treatygate is serving GraphQL at ${base}/graphql`);
     expect(first).toMatch(/seeded the demo world/);
     expect(first).toContain(dataDir);
@@ -161,7 +161,7 @@ describe('npm start, stop, npm start: the embedded database keeps its data', () 
 
     // 5. The second start: nothing seeded, everything still there.
     running = npmStart(env);
-    const second = await waitForOutput(running, /IOM, statistics analyst[\s\S]*migrants\(first: 3\)/, START_DEADLINE_MS);
+    const second = await waitForOutput(running, /IOM, statistics analyst[\s\S]*statistics\(groupBy: \[NATIONALITY\]\)[^\n]*\n/, START_DEADLINE_MS);
     expect(second).not.toMatch(/seeded the demo world/);
     expect(second).toMatch(/using the data already in the embedded database/);
     const uriAgain = embeddedUri(second);

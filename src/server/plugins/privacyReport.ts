@@ -2,14 +2,18 @@
  * The end of every operation that read records under a treaty context:
  *
  * 0. before a mutation runs, an ATTEMPTED event is appended (no event, no mutation);
- * 1. for every mutation, and for every read that disclosed or minimised anything, one
- *    audit event is appended (caller,
- *    agreement, purpose, operation and document hash, subject ids, coordinates by
- *    action) before the response is sent. If it cannot be written the caller gets
+ * 1. for every mutation, every statistics table, every read that returned records (even
+ *    with no personal field selected: a record's id and holder disclose that it exists)
+ *    and every read that disclosed or minimised anything, one audit event is appended
+ *    (caller, agreement, purpose, operation and document hash, subject ids, coordinates
+ *    by action) before the response is sent. If it cannot be written the caller gets
  *    AUDIT_UNAVAILABLE and no data (fail closed: no audit, no disclosure);
  * 2. `extensions.privacy` (contract section 5) is attached: which fields were disclosed,
  *    minimised or withheld, and why, counted by coordinate (one entry per coordinate and
  *    outcome, however long the lists), with the audit event's id.
+ *
+ * An operation the treaty guard refused before execution (no valid treaty context, or a
+ * record read under an aggregate-only grant) gets neither: nothing was read.
  *
  * Before both, a database outage fails the whole response closed: if any error of the
  * response is SERVICE_UNAVAILABLE (the database could not be reached for some field),
@@ -28,7 +32,7 @@ import type { GatewayContext } from '../GatewayContext';
 import type { Logger } from '../logger';
 import { gatewayError } from '../errors';
 import { selectedFieldNames } from '../selection';
-import { readsRecords } from './treatyGuard';
+import { readsRecords, recordReadsRefused } from './treatyGuard';
 
 export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
@@ -61,6 +65,8 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
           contextValue.projection.useSelection(selectedFieldNames(document));
           const { treaty } = contextValue;
           if (operation?.operation !== 'mutation' || !treaty.ok) return;
+          // Refused by the treaty guard (aggregate-only grant): the mutation never runs.
+          if (recordReadsRefused(operation, document, treaty).length > 0) return;
           try {
             attemptId = await audit.append({
               ...baseFacts(contextValue, treaty, request.operationName ?? operation.name?.value ?? null, source),
@@ -79,13 +85,15 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
           const outage = failClosedOnOutage(response);
           const { privacy, treaty } = contextValue;
           if (!privacy || !treaty.ok) return;
+          // Refused before execution under an aggregate-only grant: nothing read, nothing to report.
+          if (operation && document && recordReadsRefused(operation, document, treaty).length > 0) return;
           if (!privacy.decided && !(operation && document && readsRecords(operation, document))) return;
           const result = response.body.singleResult;
           const fields = privacy.report();
           let auditId: string | null = null;
           const mutation = operation?.operation === 'mutation';
           if (outage && !mutation) return;
-          if (mutation || privacy.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
+          if (mutation || privacy.readRecords || privacy.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
             const facts: AuditFacts = {
               ...baseFacts(contextValue, treaty, request.operationName ?? operation?.name?.value ?? null, source),
               subjectIds: privacy.disclosedSubjects(),

@@ -2,14 +2,29 @@
  * Refuses, before execution, an operation that reads records without a valid treaty
  * context (contract section 1): nothing is read. Only `me`, `agreements`, `agreement`,
  * `auditIntegrity` and introspection run on a token alone.
+ *
+ * Under an aggregate-only grant (contract section 5, src/policy/recordAccess.ts) it also
+ * refuses, with RECORD_ACCESS_NOT_GRANTED (HTTP 403), every operation that asks for
+ * anything beyond those fields, `statistics` and `entitlements`: nothing is read, nothing
+ * is written (no audit event, no privacy report), as for a refused treaty context.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { TreatyState } from '../../context/treatyContext';
+import { isAggregateOnly, recordAccessRefusalMessage } from '../../policy/recordAccess';
 import { gatewayError } from '../errors';
 import type { GatewayContext } from '../GatewayContext';
 
 /** Root fields that need a token but no treaty context. */
 export const TREATY_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['me', 'agreements', 'agreement', 'auditIntegrity', '__typename', '__schema', '__type']);
+
+/**
+ * Query fields an aggregate-only grant answers besides the treaty-free ones: counts with
+ * disclosure control and the decision table. Neither returns a record or a pseudonym.
+ * Deny by default: every other root field (every mutation, and any field added later) is
+ * refused under such a grant until it is listed here.
+ */
+export const AGGREGATE_ONLY_ROOT_FIELDS: ReadonlySet<string> = new Set(['statistics', 'entitlements']);
 
 export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
@@ -17,9 +32,14 @@ export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
       return {
         // Fires once the operation is parsed, validated and selected; before execution.
         async didResolveOperation({ operation, document, contextValue }) {
-          if (contextValue.treaty.ok) return;
+          const { treaty } = contextValue;
+          if (treaty.ok) {
+            const refused = operation ? recordReadsRefused(operation, document, treaty) : [];
+            if (refused.length > 0) throw gatewayError('RECORD_ACCESS_NOT_GRANTED', recordAccessRefusalMessage(treaty.agreement._id, treaty.grant, refused), 403);
+            return;
+          }
           if (!operation) throw gatewayError('BAD_USER_INPUT', 'No operation to run.', 400);
-          const { code, message } = contextValue.treaty;
+          const { code, message } = treaty;
           // A malformed header is a bad request (400); a context that is well formed but not valid is refused (403).
           if (readsRecords(operation, document)) throw gatewayError(code, message, code === 'BAD_USER_INPUT' ? 400 : 403);
         },
@@ -28,12 +48,29 @@ export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
+/**
+ * The root fields of `operation` that `treaty`'s grant refuses because it is
+ * aggregate-only (empty when there are none, or the grant is not aggregate-only). Every
+ * root field of a mutation is refused; of a query, every one but the treaty-free fields,
+ * `statistics` and `entitlements` (an unknown fragment counts as refused).
+ */
+export function recordReadsRefused(operation: OperationDefinitionNode, document: DocumentNode, treaty: TreatyState): string[] {
+  if (!treaty.ok || !isAggregateOnly(treaty.grant)) return [];
+  const allowed = (name: string): boolean =>
+    name === '__typename' || (operation.operation === 'query' && (TREATY_FREE_ROOT_FIELDS.has(name) || AGGREGATE_ONLY_ROOT_FIELDS.has(name)));
+  return [...new Set(rootFieldNames(operation.selectionSet, fragmentsOf(document), new Set()).filter((name) => !allowed(name)))];
+}
+
 /** Whether an operation touches anything beyond the treaty-free root fields. */
 export function readsRecords(operation: OperationDefinitionNode, document: DocumentNode): boolean {
   if (operation.operation !== 'query') return true;
+  return rootFieldNames(operation.selectionSet, fragmentsOf(document), new Set()).some((name) => !TREATY_FREE_ROOT_FIELDS.has(name));
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-  return rootFieldNames(operation.selectionSet, fragments, new Set()).some((name) => !TREATY_FREE_ROOT_FIELDS.has(name));
+  return fragments;
 }
 
 function rootFieldNames(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): string[] {
