@@ -234,7 +234,7 @@ export class Protection {
     }
     const above = this.lattice.projection(top, pair);
     counts.forEach((count, cell) => {
-      if (!owner || count >= this.minCellSize || certified(this.lattice, top, counts, cell, this.minCellSize)) return;
+      if (!owner || count >= this.minCellSize) return;
       items.push([cell]);
       pairCells.push([above[cell]!]);
     });
