@@ -13,6 +13,7 @@ import {
 } from './documents';
 import { AUDIT_EVENTS, ensureAuditIndexes } from './auditStore';
 import type { AuditEvent } from '../audit/chain';
+import type { MetaDoc } from './dataVersion';
 
 export interface Collections {
   parties: Collection<PartyDoc>;
@@ -21,6 +22,8 @@ export interface Collections {
   dataRequests: Collection<DataRequestDoc>;
   consents: Collection<ConsentDoc>;
   auditEvents: Collection<AuditEvent>;
+  /** Small bookkeeping documents (the version of the migrant records). */
+  meta: Collection<MetaDoc>;
 }
 
 /**
@@ -74,6 +77,7 @@ export function collectionsOf(db: Db): Collections {
     dataRequests: db.collection<DataRequestDoc>(COLLECTIONS.dataRequests),
     consents: db.collection<ConsentDoc>(COLLECTIONS.consents),
     auditEvents: db.collection<AuditEvent>(AUDIT_EVENTS),
+    meta: db.collection<MetaDoc>('meta'),
   };
 }
 
@@ -97,6 +101,7 @@ const INDEXES: Record<Exclude<keyof Collections, 'auditEvents'>, IndexDescriptio
     { key: { subjectIds: 1 }, name: 'subjectIds' },
   ],
   consents: [{ key: { migrantId: 1, purpose: 1 }, name: 'migrant_purpose' }],
+  meta: [],
 };
 
 /** Creates every index the gateway's queries use; idempotent. */

@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter, MongoClient, WithoutId } from 'mongodb';
 import { parseIsoDate } from '../policy/calendar';
 import { collectionsOf, supportsTransactions, type Collections } from './database';
+import { bumpMigrantsVersion } from './dataVersion';
 import type { AgreementDoc, ConsentDoc, DataRequestDoc, MigrantDoc, PartyDoc } from './documents';
 import { formatProblems, printable, validateWorld, type ImportProblem } from './validateWorld';
 import type { World, WorldAgreement, WorldConsent, WorldDataRequest, WorldMigrant, WorldParty } from './world';
@@ -131,6 +132,10 @@ export async function writeWorld(client: MongoClient, db: Db, world: World, now:
     }
   } catch (error) {
     throw interrupted(source, writing, transactional, error);
+  } finally {
+    // Statistics count again from the next request (src/data/dataVersion.ts); best effort
+    // when the database has just failed (the day's change bounds how long it could matter).
+    await bumpMigrantsVersion(collections).catch(() => undefined);
   }
   return {
     parties: world.parties.length,

@@ -5,6 +5,7 @@
 import type { Filter } from 'mongodb';
 import type { RowScope } from '../policy/scope';
 import type { Collections } from './database';
+import { bumpMigrantsVersion } from './dataVersion';
 import type { MigrantDoc } from './documents';
 
 /** Filter arguments of `Query.migrants`, already validated and decoded. */
@@ -93,8 +94,13 @@ export type MigrantCorrection = Partial<
 
 /** Applies a correction to a live record of `holder`; false when there is none. */
 export async function rectifyMigrantRecord(collections: Collections, id: string, holder: string, correction: MigrantCorrection): Promise<boolean> {
-  const result = await collections.migrants.updateOne({ _id: id, holder, erasedAt: null }, { $set: correction });
-  return result.matchedCount === 1;
+  try {
+    const result = await collections.migrants.updateOne({ _id: id, holder, erasedAt: null }, { $set: correction });
+    return result.matchedCount === 1;
+  } finally {
+    // Statistics count again from the next request; a failure here leaves them a day old at most.
+    await bumpMigrantsVersion(collections).catch(() => undefined);
+  }
 }
 
 /**
@@ -105,7 +111,12 @@ export async function rectifyMigrantRecord(collections: Collections, id: string,
  */
 export async function eraseMigrantRecord(collections: Collections, id: string, holder: string, reason: string, at: Date): Promise<boolean> {
   const tombstone = { _id: id, holder, erasedAt: at, erasureReason: reason } as unknown as MigrantDoc;
-  const result = await collections.migrants.replaceOne({ _id: id, holder, erasedAt: null }, tombstone);
+  let result;
+  try {
+    result = await collections.migrants.replaceOne({ _id: id, holder, erasedAt: null }, tombstone);
+  } finally {
+    await bumpMigrantsVersion(collections).catch(() => undefined);
+  }
   if (result.matchedCount !== 1) return false;
   await collections.consents.deleteMany({ migrantId: id });
   return true;

@@ -77,6 +77,9 @@ function keyValue(dimension: StatDimension, value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** Groups per batch from the database: a small batch keeps the groups in flight few. */
+const GROUP_BATCH = 1_000;
+
 /**
  * Counts the records in `scope` by `dimensions` (the caller validates them), one group
  * per combination of values that occurs, handed to `onGroup` as the cursor streams them
@@ -101,7 +104,7 @@ export async function forEachGroup(
     { $group: { _id: dimensions.length > 0 ? groupKey : null, count: { $sum: 1 } } },
   ];
   // The cursor streams groups; only groups, never records, reach the gateway.
-  for await (const doc of collections.migrants.aggregate<{ _id: Record<string, unknown> | null; count: number }>(pipeline, { allowDiskUse: true })) {
+  for await (const doc of collections.migrants.aggregate<{ _id: Record<string, unknown> | null; count: number }>(pipeline, { allowDiskUse: true, batchSize: GROUP_BATCH })) {
     onGroup({ key: dimensions.map((dimension, i) => keyValue(dimension, doc._id?.[`d${i}`])), count: doc.count });
   }
 }

@@ -4,6 +4,7 @@
  * row scope, and applies disclosure control before anything leaves the gateway. The
  * released table is noted for the privacy report and the audit trail.
  */
+import { migrantsVersion } from '../data/dataVersion';
 import { forEachGroup } from '../data/statistics';
 import { startOfUtcDay } from '../policy/calendar';
 import { LatticeBuilder, TooManyValuesError } from '../policy/disclosure/accumulate';
@@ -84,20 +85,25 @@ function groupByOf(groupBy: readonly StatDimension[]): StatDimension[] {
 const protections = new ProtectionCache();
 
 /**
- * The protection of this context's lattice: every table over its permitted dimensions,
- * counted in one aggregation over the row scope (the groups stream into the lattice's
- * tables and are not kept), keyed by the context and the digest of the counts.
+ * The protection of this context's lattice: every table over its permitted dimensions.
+ * Kept per context, scope (which moves with the day: retention), day (ages), dimensions
+ * and version of the migrant records (src/data/dataVersion.ts); on a miss, counted in one
+ * aggregation over the row scope whose groups stream into the lattice's tables and are
+ * not kept. Concurrent requests for the same key share one count and one protection.
  */
 async function protectionFor(context: GatewayContext, permitted: readonly StatDimension[]): Promise<Protection> {
   const { treaty } = requireTreaty(context);
-  const builder = new LatticeBuilder(permitted);
-  await forEachGroup(context.collections, treaty.scope, permitted, startOfUtcDay(context.now), (group) =>
-    builder.add(group.key.map((value) => value ?? UNKNOWN_VALUE), group.count),
-  );
-  const { lattice, digest } = builder.build();
+  const today = startOfUtcDay(context.now);
   const minCellSize = treaty.agreement.minCellSize;
-  const key = JSON.stringify([treaty.agreement._id, treaty.purpose, context.caller.party, minCellSize, digest]);
-  return protections.get(key, () => new Protection(lattice, minCellSize));
+  const version = await migrantsVersion(context.collections);
+  const key = JSON.stringify([treaty.agreement._id, treaty.purpose, context.caller.party, minCellSize, treaty.scope, today, permitted, version]);
+  return protections.get(key, async () => {
+    const builder = new LatticeBuilder(permitted);
+    await forEachGroup(context.collections, treaty.scope, permitted, today, (group) =>
+      builder.add(group.key.map((value) => value ?? UNKNOWN_VALUE), group.count),
+    );
+    return new Protection(builder.build().lattice, minCellSize);
+  });
 }
 
 export const statistics: NonNullable<QueryResolvers['statistics']> = async (_parent, args, context: GatewayContext) => {

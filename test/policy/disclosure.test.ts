@@ -114,25 +114,18 @@ describe('the lattice builder', () => {
     [['UNKNOWN', 'F'], 1],
   ];
 
-  it('sorts each domain, adds up groups, and digests the counts whatever order they came in', () => {
+  it('sorts each domain and adds up groups, whatever order they came in', () => {
     const forward = new LatticeBuilder(['NATIONALITY', 'SEX']);
     groups.forEach(([key, count]) => forward.add(key, count));
     const backward = new LatticeBuilder(['NATIONALITY', 'SEX']);
     [...groups].reverse().forEach(([key, count]) => backward.add(key, count));
     backward.add(['NGA', 'F'], 0); // ignored: not a count
-    const a = forward.build();
-    const b = backward.build();
-    expect(a.lattice.domains).toEqual([['AFG', 'NGA', 'UNKNOWN'], ['F', 'M']]);
-    expect([...a.lattice.table(0b11)]).toEqual([0, 2, 3, 4, 1, 0]);
-    expect(a.digest).toBe(b.digest);
-  });
-
-  it('gives another digest when one count changes', () => {
-    const one = new LatticeBuilder(['NATIONALITY', 'SEX']);
-    groups.forEach(([key, count]) => one.add(key, count));
-    const other = new LatticeBuilder(['NATIONALITY', 'SEX']);
-    groups.forEach(([key, count], i) => other.add(key, i === 0 ? count + 1 : count));
-    expect(one.build().digest).not.toBe(other.build().digest);
+    const a = forward.build().lattice;
+    const b = backward.build().lattice;
+    expect(a.domains).toEqual([['AFG', 'NGA', 'UNKNOWN'], ['F', 'M']]);
+    expect([...a.table(0b11)]).toEqual([0, 2, 3, 4, 1, 0]);
+    expect(b.domains).toEqual(a.domains);
+    expect([...b.table(0b11)]).toEqual([...a.table(0b11)]);
   });
 });
 

@@ -6,7 +6,6 @@
  * kept, so memory depends on the number of values, not on the number of records or of
  * combinations.
  */
-import { createHash } from 'node:crypto';
 import { bitsOf, Lattice, MAX_LATTICE_DIMENSIONS, popcount, type Mask } from './lattice';
 
 /** Values per dimension above which the builder refuses (keys are packed 16 bits per dimension). */
@@ -55,8 +54,8 @@ export class LatticeBuilder {
     });
   }
 
-  /** The lattice, domains sorted; and a digest of its counts (the data version). */
-  build(): { lattice: Lattice; digest: string } {
+  /** The lattice, domains sorted. */
+  build(): { lattice: Lattice } {
     const order = this.values.map((values) => [...values.keys()].sort((a, b) => (values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : 0)));
     const rank = order.map((sorted) => {
       const r = new Int32Array(sorted.length);
@@ -65,8 +64,6 @@ export class LatticeBuilder {
     });
     const domains = order.map((sorted, i) => sorted.map((id) => this.values[i]![id]!));
     const lattice = new Lattice(this.dimensions, domains);
-    const hash = createHash('sha256');
-    hash.update(JSON.stringify({ dimensions: this.dimensions, domains }));
     this.largest.forEach((mask, t) => {
       const bits = bitsOf(mask);
       const counts = new Float64Array(lattice.size(mask));
@@ -80,8 +77,7 @@ export class LatticeBuilder {
         counts[lattice.encode(mask, positions)] = count;
       }
       lattice.setTable(mask, counts);
-      hash.update(new Uint8Array(counts.buffer));
     });
-    return { lattice, digest: hash.digest('hex') };
+    return { lattice };
   }
 }

@@ -1,25 +1,25 @@
 /**
  * The protected lattices of the contexts asked recently, by context and data version.
  *
- * Every `statistics` request counts its context's scope again (one aggregation) and
- * digests the counts; the digest is the data version. A lattice whose counts are the
- * same as a cached one's is answered from the cached protection, so the patterns decided
- * for it (and the linear programs behind them) are reused, and every answer over the
- * same data agrees with every other whatever the order of the questions. When the data
- * changes (an import, a rectification, an erasure, a new day moving people across age
- * bands or out of retention), the digest changes and the lattice is protected afresh.
+ * A context's lattice is counted once (one aggregation) and protected table by table as
+ * questions come; every answer for the same key is cut from the same protection, so
+ * answers agree with each other whatever the order of the questions, and cost no new
+ * counting. The key holds what the counts depend on: the context, its scope (which moves
+ * with the day: retention), the day (ages), the dimensions, and the version of the migrant
+ * records, which every write through the gateway moves (src/data/dataVersion.ts).
  *
- * Bounded: the least recently used entry goes first.
+ * Bounded: the least recently used entry goes first. A failed entry (the database or the
+ * solver failed) is forgotten, so the next question tries again.
  */
 import type { Protection } from './protect';
 
 export class ProtectionCache {
-  private readonly entries = new Map<string, Protection>();
+  private readonly entries = new Map<string, Promise<Protection>>();
 
-  constructor(readonly capacity = 16) {}
+  constructor(readonly capacity = 8) {}
 
   /** The cached protection for `key`, or the one `create` makes (then cached). */
-  get(key: string, create: () => Protection): Protection {
+  get(key: string, create: () => Promise<Protection>): Promise<Protection> {
     const found = this.entries.get(key);
     if (found) {
       this.entries.delete(key);
@@ -28,6 +28,9 @@ export class ProtectionCache {
     }
     const made = create();
     this.entries.set(key, made);
+    made.catch(() => {
+      if (this.entries.get(key) === made) this.entries.delete(key);
+    });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return made;
   }
