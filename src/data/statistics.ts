@@ -70,11 +70,21 @@ function dimensionExpression(dimension: StatDimension, today: Date): Document {
 }
 
 /** A counted value as the cell key shows it. */
-function keyValue(dimension: StatDimension, value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (dimension === 'AGE_BAND') return typeof value === 'number' ? ageBandOf(value) : null;
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'string' ? value : null;
+function keyValue(dimension: StatDimension, text: string): string | null {
+  if (text === '') return null;
+  // Ages come back as numbers in text ("30", or "30.0" from a double); years likewise.
+  if (dimension === 'AGE_BAND') return ageBandOf(numberOf(text));
+  if (dimension === 'ARRIVAL_YEAR') {
+    const year = numberOf(text);
+    return year === null ? null : String(year);
+  }
+  return text;
+}
+
+/** The integer written in `text`, or null. */
+function numberOf(text: string): number | null {
+  const value = Number(text);
+  return text.trim() !== '' && Number.isSafeInteger(value) ? value : null;
 }
 
 /** Groups per batch from the database: a small batch keeps the groups in flight few. */
@@ -93,20 +103,37 @@ export async function forEachGroup(
   onGroup: (group: CountedGroup) => void,
 ): Promise<void> {
   const project: Document = { _id: 0 };
-  const groupKey: Document = {};
+  const parts: (Document | string)[] = [];
   dimensions.forEach((dimension, i) => {
     project[`d${i}`] = dimensionExpression(dimension, today);
-    groupKey[`d${i}`] = `$d${i}`;
+    if (i > 0) parts.push(KEY_SEPARATOR);
+    parts.push(asKeyText(`$d${i}`));
   });
+  // One string per group (values joined by a separator no value can hold), so that each
+  // group reaching the gateway is one small string and a count, whatever the dimensions.
   const pipeline: Document[] = [
     { $match: scopeFilter(scope) },
     ...(dimensions.length > 0 ? [{ $project: project }] : []),
-    { $group: { _id: dimensions.length > 0 ? groupKey : null, count: { $sum: 1 } } },
+    { $group: { _id: dimensions.length > 0 ? { $concat: parts } : null, count: { $sum: 1 } } },
   ];
   // The cursor streams groups; only groups, never records, reach the gateway.
-  for await (const doc of collections.migrants.aggregate<{ _id: Record<string, unknown> | null; count: number }>(pipeline, { allowDiskUse: true, batchSize: GROUP_BATCH })) {
-    onGroup({ key: dimensions.map((dimension, i) => keyValue(dimension, doc._id?.[`d${i}`])), count: doc.count });
+  for await (const doc of collections.migrants.aggregate<{ _id: string | null; count: number }>(pipeline, { allowDiskUse: true, batchSize: GROUP_BATCH })) {
+    const texts = dimensions.length > 0 ? String(doc._id).split(KEY_SEPARATOR) : [];
+    if (texts.length !== dimensions.length) throw new TypeError(`a statistics group key has ${texts.length} values for ${dimensions.length} dimensions`);
+    onGroup({ key: dimensions.map((dimension, i) => keyValue(dimension, texts[i]!)), count: doc.count });
   }
+}
+
+/**
+ * Separates the values of a group key. Import validation admits no control character in
+ * a code, a band or a year; a value that holds one anyway fails the request (the number
+ * of values no longer matches) rather than being counted under another key.
+ */
+const KEY_SEPARATOR = '\u001f';
+
+/** The value at `path` as text for a group key: a string or number as text; none on record, or anything else, as "". */
+function asKeyText(path: string): Document {
+  return { $convert: { input: path, to: 'string', onError: '', onNull: '' } };
 }
 
 /** The groups of `forEachGroup`, collected (small tables, tests). */

@@ -86,8 +86,8 @@ const protections = new ProtectionCache();
 
 /**
  * The protection of this context's lattice: every table over its permitted dimensions.
- * Kept per context, scope (which moves with the day: retention), day (ages), dimensions
- * and version of the migrant records (src/data/dataVersion.ts); on a miss, counted in one
+ * Kept per database, context, scope (which moves with the day: retention), day (ages),
+ * dimensions and version of the migrant records (src/data/dataVersion.ts); on a miss, counted in one
  * aggregation over the row scope whose groups stream into the lattice's tables and are
  * not kept. Concurrent requests for the same key share one count and one protection.
  */
@@ -96,7 +96,7 @@ async function protectionFor(context: GatewayContext, permitted: readonly StatDi
   const today = startOfUtcDay(context.now);
   const minCellSize = treaty.agreement.minCellSize;
   const version = await migrantsVersion(context.collections);
-  const key = JSON.stringify([treaty.agreement._id, treaty.purpose, context.caller.party, minCellSize, treaty.scope, today, permitted, version]);
+  const key = JSON.stringify([context.collections.migrants.dbName, treaty.agreement._id, treaty.purpose, context.caller.party, minCellSize, treaty.scope, today, permitted, version]);
   return protections.get(key, async () => {
     const builder = new LatticeBuilder(permitted);
     await forEachGroup(context.collections, treaty.scope, permitted, today, (group) =>
