@@ -6,19 +6,7 @@
  * smallest cell withheld, to a fixpoint. Each table was protected on its own.
  */
 
-export interface ProtectedCell {
-  readonly key: readonly string[];
-  readonly count: number | null;
-  readonly suppressed: boolean;
-}
-
-export interface ProtectedTable {
-  readonly cells: readonly ProtectedCell[];
-  readonly total: number | null;
-  readonly suppressedCells: number;
-  readonly primary: number;
-  readonly complementary: number;
-}
+import type { ProtectedCell, ProtectedTable } from '../../src/policy/statistics';
 
 /**
  * Applies primary and complementary suppression to a table of `dimensions` dimensions,
