@@ -259,7 +259,7 @@ const ENTITLEMENTS = `query SoakEntitlements { entitlements { agreementId purpos
 
 const ME = `query SoakMe { me { sub party clearance roles } }`;
 
-const STATISTICS = `query SoakStatistics($groupBy: [StatDimension!]!, $filter: StatisticsFilter) {
+export const STATISTICS = `query SoakStatistics($groupBy: [StatDimension!]!, $filter: StatisticsFilter) {
   statistics(groupBy: $groupBy, filter: $filter) { groupBy cells { key count suppressed } total suppressedCells minCellSize }
 }`;
 
