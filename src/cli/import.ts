@@ -5,7 +5,7 @@
  * file was rejected, 2 on bad usage.
  */
 import { exitWith, withCliDatabase } from './cliDatabase';
-import { ImportRejectedError, importWorldFile } from '../data/importWorld';
+import { erasedNotRestoredLine, ImportRejectedError, importWorldFile } from '../data/importWorld';
 
 async function main(): Promise<number> {
   const files = process.argv.slice(2).filter((arg) => arg !== '--');
@@ -25,6 +25,7 @@ async function main(): Promise<number> {
             `${file}: imported ${s.parties} parties, ${s.agreements} agreements, ${s.migrants} migrants, ` +
               `${s.dataRequests} data requests, ${s.consents} consents${s.transactional ? ' (one transaction)' : ''}\n`,
           );
+          for (const record of s.erasedNotRestored) process.stdout.write(`${file}: ${erasedNotRestoredLine(record)}\n`);
         } catch (error) {
           if (!(error instanceof ImportRejectedError)) throw error;
           process.stderr.write(`${error.message}\n`);

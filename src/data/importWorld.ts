@@ -30,6 +30,16 @@ export interface ImportSummary {
   consents: number;
   /** Whether the import ran as one transaction. */
   transactional: boolean;
+  /**
+   * Records of the file that were erased before and stay erased: not written, nor their
+   * consents (`migrants` and `consents` count what was written).
+   */
+  erasedNotRestored: readonly { readonly id: string; readonly erasedAt: Date }[];
+}
+
+/** The line an import prints for a record it did not restore. */
+export function erasedNotRestoredLine(record: { readonly id: string; readonly erasedAt: Date }): string {
+  return `${record.id}: erased on ${record.erasedAt.toISOString().slice(0, 10)}, not restored`;
 }
 
 /** Raised when a file is unreadable or invalid; nothing was written. */
@@ -110,6 +120,10 @@ export async function importWorld(client: MongoClient, db: Db, input: unknown, f
 export async function writeWorld(client: MongoClient, db: Db, world: World, now: Date = new Date(), source = 'the world'): Promise<ImportSummary> {
   const collections = collectionsOf(db);
   const transactional = await supportsTransactions(db);
+  // An erased record stays erased: the file's copy of it, and its consents, are skipped.
+  const erased = await erasedAmong(collections, world.migrants.map((m) => m.id));
+  const migrants = world.migrants.filter((m) => !erased.has(m.id));
+  const consents = world.consents.filter((c) => !erased.has(c.migrantId));
   /** The collection being written, for the error if the database fails. */
   let writing: string = collections.parties.collectionName;
   const write = async (session?: ClientSession): Promise<void> => {
@@ -120,9 +134,12 @@ export async function writeWorld(client: MongoClient, db: Db, world: World, now:
     };
     await replace(collections.parties, world.parties.map(toPartyDoc));
     await replace(collections.agreements, world.agreements.map((a) => toAgreementDoc(a, now)));
-    await replace(collections.migrants, world.migrants.map(toMigrantDoc));
+    // The filter also skips a tombstone written since `erasedAmong` looked (an erasure in
+    // between): the upsert then collides with it and the import stops, the record erased.
+    writing = collections.migrants.collectionName;
+    await bulkReplace(collections.migrants, migrants.map(toMigrantDoc), options, { erasedAt: null });
     await replace(collections.dataRequests, world.dataRequests.map(toDataRequestDoc));
-    await replace(collections.consents, world.consents.map(toConsentDoc));
+    await replace(collections.consents, consents.map(toConsentDoc));
   };
   try {
     if (transactional) {
@@ -140,10 +157,11 @@ export async function writeWorld(client: MongoClient, db: Db, world: World, now:
   return {
     parties: world.parties.length,
     agreements: world.agreements.length,
-    migrants: world.migrants.length,
+    migrants: migrants.length,
     dataRequests: world.dataRequests.length,
-    consents: world.consents.length,
+    consents: consents.length,
     transactional,
+    erasedNotRestored: [...erased].map(([id, erasedAt]) => ({ id, erasedAt })).sort((a, b) => (a.id < b.id ? -1 : 1)),
   };
 }
 
@@ -153,10 +171,11 @@ async function bulkReplace<T extends { _id: string }>(
   collection: Collection<T>,
   docs: T[],
   options: { session?: ClientSession; ordered: boolean },
+  only: Filter<T> = {},
 ): Promise<void> {
   for (let i = 0; i < docs.length; i += BATCH) {
     const ops: AnyBulkWriteOperation<T>[] = docs.slice(i, i + BATCH).map((doc) => ({
-      replaceOne: { filter: { _id: doc._id } as Filter<T>, replacement: doc as WithoutId<T>, upsert: true },
+      replaceOne: { filter: { ...only, _id: doc._id } as Filter<T>, replacement: doc as WithoutId<T>, upsert: true },
     }));
     const result = await collection.bulkWrite(ops, options);
     // Each replacement matches its record or inserts it: anything less was not stored.
@@ -187,6 +206,16 @@ function interrupted(source: string, collection: string, transactional: boolean,
     transactional,
     { cause: error },
   );
+}
+
+/** The records among `ids` that are erased (tombstones), with the time of their erasure. */
+async function erasedAmong(collections: Collections, ids: readonly string[]): Promise<Map<string, Date>> {
+  const erased = new Map<string, Date>();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const tombstones = collections.migrants.find({ _id: { $in: ids.slice(i, i + BATCH) }, erasedAt: { $ne: null } }, { projection: { _id: 1, erasedAt: 1 } });
+    for await (const doc of tombstones) erased.set(doc._id, doc.erasedAt instanceof Date ? doc.erasedAt : new Date(String(doc.erasedAt)));
+  }
+  return erased;
 }
 
 async function existingIds(collections: Collections): Promise<{ parties: Set<string>; agreements: Set<string>; migrants: Set<string> }> {
