@@ -88,40 +88,106 @@ export function chainEvent(chain: string, seq: number, prevHash: string, facts: 
   return { ...unsigned, hash: hashEvent(unsigned) };
 }
 
-export interface IntegrityReport {
+/** How one chain verified. */
+export interface ChainReport {
+  readonly chain: string;
+  /** Events stored for the chain. */
+  readonly events: number;
   readonly valid: boolean;
-  readonly checkedEvents: number;
-  readonly chains: number;
+  /** The first bad event of the chain (a deleted tail: the head's id); null when valid. */
   readonly firstInvalidEventId: string | null;
 }
 
+export interface IntegrityReport {
+  readonly valid: boolean;
+  /** Events checked up to the first bad one (all events when valid). */
+  readonly checkedEvents: number;
+  readonly chains: number;
+  /** The first bad event, chains in id order; null when valid. */
+  readonly firstInvalidEventId: string | null;
+  /** Every chain, in id order. */
+  readonly perChain: readonly ChainReport[];
+}
+
 /**
- * Verifies chains: `events` of each chain in stored order by `seq`, `heads` as stored.
- * Detects an edited event (hash), a deleted or inserted one (sequence or link), a
- * reordered one (sequence, link or hash) and a deleted tail (head). Names the first bad
- * event (by chain, then sequence); a deleted tail is named by the head's id.
+ * Verifies the audit trail one event at a time, in (chain, seq) order as stored, keeping
+ * only the current chain's position and last hash: memory does not grow with the number
+ * of events. Detects an edited event (hash), a deleted or inserted one (sequence or
+ * link), a reordered one (sequence, link or hash) and a deleted tail (head). Every chain
+ * is verified to its end, so the report names the first bad event of each.
+ */
+export class ChainVerifier {
+  private readonly heads: Map<string, ChainHead>;
+  private readonly reports: ChainReport[] = [];
+  private current: { chain: string; next: number; prevHash: string; events: number; firstInvalid: string | null } | null = null;
+  /** Events counted toward `checkedEvents` (up to the first bad one of the trail). */
+  private checked = 0;
+  private trailBroken = false;
+
+  constructor(heads: readonly ChainHead[]) {
+    this.heads = new Map(heads.map((head) => [head._id, head]));
+  }
+
+  push(event: AuditEvent): void {
+    const chain = String(event.chain);
+    if (this.current && this.current.chain !== chain) this.close();
+    this.current ??= { chain, next: 0, prevHash: GENESIS, events: 0, firstInvalid: null };
+    const c = this.current;
+    c.events++;
+    if (c.firstInvalid !== null) return;
+    if (!this.trailBroken) this.checked++;
+    const { hash, ...unsigned } = event;
+    const broken = event.seq !== c.next || event._id !== `${chain}:${c.next}` || event.prevHash !== c.prevHash || hashEvent(unsigned) !== hash;
+    if (broken) {
+      c.firstInvalid = String(event._id);
+      this.trailBroken = true;
+      return;
+    }
+    c.next++;
+    c.prevHash = hash;
+  }
+
+  finish(): IntegrityReport {
+    if (this.current) this.close();
+    // Chains with a head and no event left at all.
+    for (const head of this.heads.values()) {
+      this.reports.push({ chain: head._id, events: 0, valid: false, firstInvalidEventId: `${head._id}:${head.lastSeq}` });
+    }
+    this.heads.clear();
+    const perChain = [...this.reports].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+    const firstBad = perChain.find((r) => !r.valid) ?? null;
+    return {
+      valid: firstBad === null,
+      checkedEvents: this.checked,
+      chains: perChain.length,
+      firstInvalidEventId: firstBad?.firstInvalidEventId ?? null,
+      perChain,
+    };
+  }
+
+  private close(): void {
+    const c = this.current!;
+    this.current = null;
+    const head = this.heads.get(c.chain);
+    this.heads.delete(c.chain);
+    let firstInvalid = c.firstInvalid;
+    if (firstInvalid === null) {
+      const lastSeq = c.next - 1;
+      if (!head || head.lastSeq !== lastSeq || head.lastHash !== (lastSeq >= 0 ? c.prevHash : GENESIS)) {
+        firstInvalid = `${c.chain}:${head ? head.lastSeq : lastSeq}`;
+        this.trailBroken = true;
+      }
+    }
+    this.reports.push({ chain: c.chain, events: c.events, valid: firstInvalid === null, firstInvalidEventId: firstInvalid });
+  }
+}
+
+/**
+ * Verifies chains held in memory (`events` of each chain in stored order by `seq`,
+ * `heads` as stored); see ChainVerifier.
  */
 export function verifyChains(eventsByChain: ReadonlyMap<string, readonly AuditEvent[]>, heads: readonly ChainHead[]): IntegrityReport {
-  let checked = 0;
-  const chainIds = [...new Set([...eventsByChain.keys(), ...heads.map((h) => h._id)])].sort();
-  const headOf = new Map(heads.map((h) => [h._id, h]));
-  for (const chain of chainIds) {
-    const events = eventsByChain.get(chain) ?? [];
-    let prevHash = GENESIS;
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      checked++;
-      const { hash, ...unsigned } = event;
-      const broken =
-        event.chain !== chain || event.seq !== i || event._id !== `${chain}:${i}` || event.prevHash !== prevHash || hashEvent(unsigned) !== hash;
-      if (broken) return { valid: false, checkedEvents: checked, chains: chainIds.length, firstInvalidEventId: String(event._id) };
-      prevHash = hash;
-    }
-    const head = headOf.get(chain);
-    const lastSeq = events.length - 1;
-    if (!head || head.lastSeq !== lastSeq || head.lastHash !== (lastSeq >= 0 ? prevHash : GENESIS)) {
-      return { valid: false, checkedEvents: checked, chains: chainIds.length, firstInvalidEventId: `${chain}:${head ? head.lastSeq : lastSeq}` };
-    }
-  }
-  return { valid: true, checkedEvents: checked, chains: chainIds.length, firstInvalidEventId: null };
+  const verifier = new ChainVerifier(heads);
+  for (const chain of [...eventsByChain.keys()].sort()) for (const event of eventsByChain.get(chain)!) verifier.push(event);
+  return verifier.finish();
 }

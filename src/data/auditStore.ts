@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
-import { GENESIS, chainEvent, verifyChains, type AuditEvent, type AuditFacts, type ChainHead, type IntegrityReport } from '../audit/chain';
+import { ChainVerifier, GENESIS, chainEvent, type AuditEvent, type AuditFacts, type ChainHead, type IntegrityReport } from '../audit/chain';
 
 export const AUDIT_EVENTS = 'auditEvents';
 export const AUDIT_CHAINS = 'auditChains';
@@ -108,18 +108,21 @@ export function createAuditWriter(db: Db, chain: string = randomUUID()): AuditWr
   };
 }
 
-/** Verifies every chain in the database. */
+/**
+ * Verifies every chain in the database, streaming the events in (chain, seq) order (the
+ * `chain_seq` index) through a ChainVerifier: memory does not grow with the number of
+ * events, only with the number of chains (one per gateway start).
+ */
 export async function verifyAuditTrail(db: Db): Promise<IntegrityReport> {
   const heads = await db.collection<ChainHead>(AUDIT_CHAINS).find().toArray();
-  const byChain = new Map<string, AuditEvent[]>();
-  const cursor = db.collection<AuditEvent>(AUDIT_EVENTS).find({}, { sort: { chain: 1, seq: 1 } });
-  for await (const event of cursor) {
-    const list = byChain.get(event.chain);
-    if (list) list.push(event);
-    else byChain.set(event.chain, [event]);
-  }
-  return verifyChains(byChain, heads);
+  const verifier = new ChainVerifier(heads);
+  const cursor = db.collection<AuditEvent>(AUDIT_EVENTS).find({}, { sort: { chain: 1, seq: 1 }, batchSize: VERIFY_BATCH });
+  for await (const event of cursor) verifier.push(event);
+  return verifier.finish();
 }
+
+/** Events per batch while verifying. */
+const VERIFY_BATCH = 1_000;
 
 /** Indexes of the audit collections. */
 export async function ensureAuditIndexes(db: Db): Promise<void> {

@@ -109,6 +109,19 @@ export type AgreementStatus =
   /** Terminated: no data flows. */
   | 'TERMINATED';
 
+/** How one hash chain of the audit trail verified. */
+export type AuditChainIntegrity = {
+  __typename?: 'AuditChainIntegrity';
+  /** The chain's id (one per gateway instance start). */
+  chain: Scalars['ID']['output'];
+  /** Events stored for the chain. */
+  events: Scalars['Int']['output'];
+  /** The chain's first bad event (a deleted tail: the id its head names); null when valid. */
+  firstInvalidEventId: Maybe<Scalars['ID']['output']>;
+  /** Whether the chain is intact. */
+  valid: Scalars['Boolean']['output'];
+};
+
 /** The result of verifying the audit trail's hash chains. */
 export type AuditIntegrity = {
   __typename?: 'AuditIntegrity';
@@ -118,6 +131,8 @@ export type AuditIntegrity = {
   checkedEvents: Scalars['Int']['output'];
   /** The first event that was edited, inserted, reordered or follows a deletion; null when valid. */
   firstInvalidEventId: Maybe<Scalars['ID']['output']>;
+  /** Every chain, in id order: each is verified to its end. */
+  perChain: Array<AuditChainIntegrity>;
   /** Whether every chain is intact. */
   valid: Scalars['Boolean']['output'];
 };
@@ -1084,6 +1099,7 @@ export type ResolversTypes = {
   Agreement: ResolverTypeWrapper<AgreementDoc>;
   AgreementKind: AgreementKind;
   AgreementStatus: AgreementStatus;
+  AuditChainIntegrity: ResolverTypeWrapper<AuditChainIntegrity>;
   AuditIntegrity: ResolverTypeWrapper<AuditIntegrity>;
   Biometrics: ResolverTypeWrapper<Biometrics>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -1148,6 +1164,7 @@ export type ResolversParentTypes = {
   Address: AddressDoc;
   AddressInput: AddressInput;
   Agreement: AgreementDoc;
+  AuditChainIntegrity: AuditChainIntegrity;
   AuditIntegrity: AuditIntegrity;
   Biometrics: Biometrics;
   Boolean: Scalars['Boolean']['output'];
@@ -1228,10 +1245,18 @@ export type AgreementResolvers<ContextType = GatewayContext, ParentType extends 
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type AuditChainIntegrityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditChainIntegrity'] = ResolversParentTypes['AuditChainIntegrity']> = {
+  chain?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  events?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstInvalidEventId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type AuditIntegrityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditIntegrity'] = ResolversParentTypes['AuditIntegrity']> = {
   chains?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   checkedEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   firstInvalidEventId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  perChain?: Resolver<Array<ResolversTypes['AuditChainIntegrity']>, ParentType, ContextType>;
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
@@ -1449,6 +1474,7 @@ export type VictimStatusResolvers<ContextType = GatewayContext, ParentType exten
 export type Resolvers<ContextType = GatewayContext> = {
   Address?: AddressResolvers<ContextType>;
   Agreement?: AgreementResolvers<ContextType>;
+  AuditChainIntegrity?: AuditChainIntegrityResolvers<ContextType>;
   AuditIntegrity?: AuditIntegrityResolvers<ContextType>;
   Biometrics?: BiometricsResolvers<ContextType>;
   Caller?: CallerResolvers<ContextType>;

@@ -104,14 +104,19 @@ describe('audit trail', () => {
     const intact = spawnSync(tsx, [cli], { env, encoding: 'utf8', timeout: 60_000 });
     expect(intact.status).toBe(0);
     expect(intact.stdout).toContain('audit trail intact: 4 events in 1 chains');
+    const [chainId] = (await events()).map((e) => e.chain);
+    expect(intact.stdout).toContain(`chain ${chainId}: 4 events, intact\n`);
 
     const [first] = await events();
     await tg.db.collection<AuditEvent>(AUDIT_EVENTS).updateOne({ _id: first!._id }, { $set: { purpose: 'STATISTICS' } });
     const broken = spawnSync(tsx, [cli], { env, encoding: 'utf8', timeout: 60_000 });
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain(`first bad event ${first!._id}`);
-    const bad = await graphql(tg.url, { query: '{ auditIntegrity { valid firstInvalidEventId } }', token: oversight });
-    expect(bad.body.data).toEqual({ auditIntegrity: { valid: false, firstInvalidEventId: first!._id } });
+    expect(broken.stderr).toContain(`chain ${first!.chain}: 4 events, NOT intact from ${first!._id}`);
+    const bad = await graphql(tg.url, { query: '{ auditIntegrity { valid firstInvalidEventId perChain { chain events valid firstInvalidEventId } } }', token: oversight });
+    expect(bad.body.data).toEqual({
+      auditIntegrity: { valid: false, firstInvalidEventId: first!._id, perChain: [{ chain: first!.chain, events: 4, valid: false, firstInvalidEventId: first!._id }] },
+    });
     await tg.db.collection<AuditEvent>(AUDIT_EVENTS).replaceOne({ _id: first!._id }, first!);
   });
 

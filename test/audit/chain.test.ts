@@ -37,7 +37,16 @@ describe('audit hash chain', () => {
   const b = chain('B', 3);
 
   it('verifies intact chains', () => {
-    expect(verify([...a.events, ...b.events], [a.head, b.head])).toEqual({ valid: true, checkedEvents: 8, chains: 2, firstInvalidEventId: null });
+    expect(verify([...a.events, ...b.events], [a.head, b.head])).toEqual({
+      valid: true,
+      checkedEvents: 8,
+      chains: 2,
+      firstInvalidEventId: null,
+      perChain: [
+        { chain: 'A', events: 5, valid: true, firstInvalidEventId: null },
+        { chain: 'B', events: 3, valid: true, firstInvalidEventId: null },
+      ],
+    });
   });
 
   it('detects an edited event', () => {
@@ -49,6 +58,25 @@ describe('audit hash chain', () => {
     const forged = chainEvent('A', 2, a.events[1]!.hash, { ...facts(2), subjectIds: ['m-999'] });
     const events = a.events.map((e) => (e.seq === 2 ? forged : e));
     expect(verify(events, [a.head])).toMatchObject({ valid: false, firstInvalidEventId: 'A:3' });
+  });
+
+  it('verifies every chain to its end and names the first bad event of each', () => {
+    const c = chain('C', 4);
+    const editedA = a.events.map((e) => (e.seq === 1 ? { ...e, purpose: 'STATISTICS' } : e));
+    const report = verify([...editedA, ...b.events, ...c.events.slice(0, 2)], [a.head, b.head, c.head]);
+    expect(report).toMatchObject({ valid: false, firstInvalidEventId: 'A:1', checkedEvents: 2, chains: 3 });
+    expect(report.perChain).toEqual([
+      { chain: 'A', events: 5, valid: false, firstInvalidEventId: 'A:1' },
+      { chain: 'B', events: 3, valid: true, firstInvalidEventId: null },
+      { chain: 'C', events: 2, valid: false, firstInvalidEventId: 'C:3' },
+    ]);
+  });
+
+  it('names a chain whose events were all deleted (its head remains)', () => {
+    expect(verify(b.events, [a.head, b.head]).perChain).toEqual([
+      { chain: 'A', events: 0, valid: false, firstInvalidEventId: 'A:4' },
+      { chain: 'B', events: 3, valid: true, firstInvalidEventId: null },
+    ]);
   });
 
   it('detects a deleted event', () => {

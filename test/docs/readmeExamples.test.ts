@@ -88,6 +88,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'npm test': 'runs the whole suite, this test included',
   'npm run bench': 'a benchmark: minutes of load on every core',
   'npm run bench:stats': 'a benchmark: minutes of load on every core',
+  'npm run bench:audit': 'a benchmark: writes and verifies hundreds of thousands of audit events',
   'npm run bench:suppression': 'a benchmark: protects every table of the demo world (about a minute of CPU)',
   'npm run soak': 'a soak test: a minute and more of load on every core',
   'npm run db:serve': 'starts a database and serves until stopped',
