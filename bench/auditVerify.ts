@@ -13,6 +13,9 @@ import { MongoClient } from 'mongodb';
 import { chainEvent, type AuditEvent, type AuditFacts } from '../src/audit/chain';
 import { AUDIT_CHAINS, AUDIT_EVENTS, ensureAuditIndexes, verifyAuditTrail } from '../src/data/auditStore';
 import { startDatabase } from '../src/data/testDatabase';
+import { developmentAuditKeyring } from '../src/audit/keys';
+
+const DEV_AUDIT_KEYS = developmentAuditKeyring();
 
 const MB = 1024 * 1024;
 
@@ -48,7 +51,7 @@ async function seed(uri: string, dbName: string, size: number, chainLength: numb
       let seq = 0;
       let batch: AuditEvent[] = [];
       for (; seq < chainLength && written < size; seq++, written++) {
-        const event = chainEvent(chain, seq, prevHash, FACTS);
+        const event = chainEvent(chain, seq, prevHash, FACTS, DEV_AUDIT_KEYS.current);
         prevHash = event.hash;
         batch.push(event);
         if (batch.length === 5_000) {
@@ -69,7 +72,7 @@ async function child(uri: string, dbName: string): Promise<void> {
   const client = await MongoClient.connect(uri);
   try {
     const started = performance.now();
-    const report = await verifyAuditTrail(client.db(dbName));
+    const report = await verifyAuditTrail(client.db(dbName), DEV_AUDIT_KEYS.byId);
     const ms = performance.now() - started;
     process.stdout.write(`${JSON.stringify({ ms, maxRss: process.resourceUsage().maxRSS * 1024, valid: report.valid, events: report.checkedEvents, chains: report.chains })}\n`);
   } finally {

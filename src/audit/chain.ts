@@ -7,6 +7,7 @@
  * Pure: hashing and verification take plain objects; no I/O.
  */
 import { createHash } from 'node:crypto';
+import { macMatches, macOf, type AuditKey } from './keys';
 
 /** What an event records: decisions and identifiers, never a personal value. */
 export interface AuditFacts {
@@ -51,6 +52,10 @@ export interface AuditEvent extends AuditFacts {
   readonly chain: string;
   readonly seq: number;
   readonly prevHash: string;
+  /** The id of the key of `mac` (src/audit/keys.ts). */
+  readonly keyId: string;
+  /** HMAC-SHA256 of the event's content and `prevHash` under the key `keyId`, hex. */
+  readonly mac: string;
   readonly hash: string;
 }
 
@@ -82,9 +87,18 @@ export function hashEvent(event: Omit<AuditEvent, 'hash'>): string {
   return createHash('sha256').update(canonicalJson({ _id, chain, seq, prevHash, facts })).digest('hex');
 }
 
-/** The next event of a chain whose last event has `prevHash` and number `seq - 1`. */
-export function chainEvent(chain: string, seq: number, prevHash: string, facts: AuditFacts): AuditEvent {
-  const unsigned = { ...facts, _id: `${chain}:${seq}`, chain, seq, prevHash };
+/** What an event's MAC covers: its id, place in the chain, the previous hash, the key's id and its facts. */
+function macContent(event: Omit<AuditEvent, 'hash' | 'mac'>): string {
+  const { _id, chain, seq, prevHash, keyId, ...facts } = event as Omit<AuditEvent, 'hash' | 'mac'> & { mac?: unknown; hash?: unknown };
+  delete (facts as { mac?: unknown }).mac;
+  delete (facts as { hash?: unknown }).hash;
+  return canonicalJson({ _id, chain, seq, prevHash, keyId, facts });
+}
+
+/** The next event of a chain whose last event has `prevHash` and number `seq - 1`, with its MAC under `key`. */
+export function chainEvent(chain: string, seq: number, prevHash: string, facts: AuditFacts, key: AuditKey): AuditEvent {
+  const unmacked = { ...facts, _id: `${chain}:${seq}`, chain, seq, prevHash, keyId: key.id };
+  const unsigned = { ...unmacked, mac: macOf(key, macContent(unmacked)) };
   return { ...unsigned, hash: hashEvent(unsigned) };
 }
 
@@ -112,8 +126,10 @@ export interface IntegrityReport {
 /**
  * Verifies the audit trail one event at a time, in (chain, seq) order as stored, keeping
  * only the current chain's position and last hash: memory does not grow with the number
- * of events. Detects an edited event (hash), a deleted or inserted one (sequence or
- * link), a reordered one (sequence, link or hash) and a deleted tail (head). Every chain
+ * of events. Detects an edited event (hash, and the MAC: an event rewritten with every
+ * hash recomputed still lacks the key), a deleted or inserted one (sequence or link), a
+ * reordered one (sequence, link or hash), an event under an unknown key, and a deleted
+ * tail (head). Every chain
  * is verified to its end, so the report names the first bad event of each.
  */
 export class ChainVerifier {
@@ -124,7 +140,11 @@ export class ChainVerifier {
   private checked = 0;
   private trailBroken = false;
 
-  constructor(heads: readonly ChainHead[]) {
+  constructor(
+    heads: readonly ChainHead[],
+    /** The keys events may carry MACs of; an event under another key is bad. */
+    private readonly keys: ReadonlyMap<string, AuditKey>,
+  ) {
     this.heads = new Map(heads.map((head) => [head._id, head]));
   }
 
@@ -137,7 +157,14 @@ export class ChainVerifier {
     if (c.firstInvalid !== null) return;
     if (!this.trailBroken) this.checked++;
     const { hash, ...unsigned } = event;
-    const broken = event.seq !== c.next || event._id !== `${chain}:${c.next}` || event.prevHash !== c.prevHash || hashEvent(unsigned) !== hash;
+    const key = this.keys.get(String(event.keyId));
+    const broken =
+      event.seq !== c.next ||
+      event._id !== `${chain}:${c.next}` ||
+      event.prevHash !== c.prevHash ||
+      hashEvent(unsigned) !== hash ||
+      key === undefined ||
+      !macMatches(key, macContent(unsigned), event.mac);
     if (broken) {
       c.firstInvalid = String(event._id);
       this.trailBroken = true;
@@ -186,8 +213,12 @@ export class ChainVerifier {
  * Verifies chains held in memory (`events` of each chain in stored order by `seq`,
  * `heads` as stored); see ChainVerifier.
  */
-export function verifyChains(eventsByChain: ReadonlyMap<string, readonly AuditEvent[]>, heads: readonly ChainHead[]): IntegrityReport {
-  const verifier = new ChainVerifier(heads);
+export function verifyChains(
+  eventsByChain: ReadonlyMap<string, readonly AuditEvent[]>,
+  heads: readonly ChainHead[],
+  keys: ReadonlyMap<string, AuditKey>,
+): IntegrityReport {
+  const verifier = new ChainVerifier(heads, keys);
   for (const chain of [...eventsByChain.keys()].sort()) for (const event of eventsByChain.get(chain)!) verifier.push(event);
   return verifier.finish();
 }

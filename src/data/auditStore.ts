@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { ChainVerifier, GENESIS, chainEvent, type AuditEvent, type AuditFacts, type ChainHead, type IntegrityReport } from '../audit/chain';
+import type { AuditKey } from '../audit/keys';
 
 export const AUDIT_EVENTS = 'auditEvents';
 export const AUDIT_CHAINS = 'auditChains';
@@ -26,13 +27,14 @@ interface PendingAppend {
 }
 
 /**
- * A writer for a new chain (one per gateway instance start). Appends are chained in call
+ * A writer for a new chain (one per gateway instance start), whose events carry MACs
+ * under `key` (src/audit/keys.ts). Appends are chained in call
  * order. While one write is under way, the appends that arrive wait and are then stored
  * together: one `insertMany` (ordered) and one head update for the whole group, so under
  * load the trail costs two round trips per group, not per response. Each append resolves
  * only once its event is stored.
  */
-export function createAuditWriter(db: Db, chain: string = randomUUID()): AuditWriter {
+export function createAuditWriter(db: Db, key: AuditKey, chain: string = randomUUID()): AuditWriter {
   const events = db.collection<AuditEvent>(AUDIT_EVENTS);
   const heads = db.collection<ChainHead>(AUDIT_CHAINS);
   let seq = 0;
@@ -59,7 +61,7 @@ export function createAuditWriter(db: Db, chain: string = randomUUID()): AuditWr
     let nextSeq = seq;
     let nextHash = prevHash;
     for (const append of group) {
-      const event = chainEvent(chain, nextSeq++, nextHash, append.facts);
+      const event = chainEvent(chain, nextSeq++, nextHash, append.facts, key);
       nextHash = event.hash;
       stored.push(event);
     }
@@ -113,9 +115,9 @@ export function createAuditWriter(db: Db, chain: string = randomUUID()): AuditWr
  * `chain_seq` index) through a ChainVerifier: memory does not grow with the number of
  * events, only with the number of chains (one per gateway start).
  */
-export async function verifyAuditTrail(db: Db): Promise<IntegrityReport> {
+export async function verifyAuditTrail(db: Db, keys: ReadonlyMap<string, AuditKey>): Promise<IntegrityReport> {
   const heads = await db.collection<ChainHead>(AUDIT_CHAINS).find().toArray();
-  const verifier = new ChainVerifier(heads);
+  const verifier = new ChainVerifier(heads, keys);
   const cursor = db.collection<AuditEvent>(AUDIT_EVENTS).find({}, { sort: { chain: 1, seq: 1 }, batchSize: VERIFY_BATCH });
   for await (const event of cursor) verifier.push(event);
   return verifier.finish();

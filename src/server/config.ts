@@ -3,6 +3,7 @@
  * Every bad setting is reported, each in one line naming it; the server does not start
  * with any of them. Values that are secrets are never echoed.
  */
+import { readAuditKeyring, type AuditKeyring } from '../audit/keys';
 import { createHash } from 'node:crypto';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -25,6 +26,8 @@ export interface GatewayConfig {
     readonly useDevKeys: boolean;
   };
   readonly pseudonymKey: Buffer;
+  /** The keys of the audit trail's MACs (AUDIT_KEY, AUDIT_KEYS_RETIRED). */
+  readonly auditKeys: AuditKeyring;
   readonly agreementCacheTtlMs: number;
   readonly maxPageSize: number;
   readonly bodyLimit: string;
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   }
 
   const pseudonymKey = readPseudonymKey(read('PSEUDONYM_KEY'), production, problems);
+  const auditKeys = readAuditKeyring(read('AUDIT_KEY'), read('AUDIT_KEYS_RETIRED'), production, problems);
 
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -146,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       useDevKeys,
     },
     pseudonymKey,
+    auditKeys,
     agreementCacheTtlMs: integer('AGREEMENT_CACHE_TTL_MS', 5_000, 0, 3_600_000),
     maxPageSize: integer('MAX_PAGE_SIZE', 500, 1, 10_000),
     bodyLimit,

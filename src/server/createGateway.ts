@@ -91,7 +91,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       ApolloServerPluginLandingPageDisabled(),
       treatyGuardPlugin(),
       agreementChangesPlugin(collections.agreements, agreements, logger),
-      privacyReportPlugin(deps.audit ?? createAuditWriter(db), logger),
+      privacyReportPlugin(deps.audit ?? createAuditWriter(db, config.auditKeys.current), logger),
       observabilityPlugin(logger, metrics),
       // Statuses of GraphQL over HTTP by media type for bad documents and variables.
       graphqlOverHttpPlugin(),
@@ -99,7 +99,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   });
   await apollo.start();
 
-  const verifyAudit = () => verifyAuditTrail(db);
+  const verifyAudit = () => verifyAuditTrail(db, config.auditKeys.byId);
   const contextFor = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
     // Verified by the HTTP guards before Apollo Server (src/server/graphqlHttp.ts).
     const caller: Caller = callerOf(res);

@@ -5,10 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { AuditEvent } from '../../src/audit/chain';
+import { hashEvent, type AuditEvent } from '../../src/audit/chain';
 import { signDevToken } from '../../src/context/devKeys';
-import { AUDIT_EVENTS, verifyAuditTrail } from '../../src/data/auditStore';
+import { AUDIT_CHAINS, AUDIT_EVENTS, verifyAuditTrail } from '../../src/data/auditStore';
 import { graphql, loadFixture, startTestGateway, type TestGateway } from '../support/testGateway';
+import { developmentAuditKeyring } from '../../src/audit/keys';
+
+const DEV_AUDIT_KEYS = developmentAuditKeyring();
 
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };
 const QUERY = 'query Names { migrants(first: 3) { edges { node { givenName dateOfBirth religion } } } }';
@@ -69,26 +72,51 @@ describe('audit trail', () => {
   it('verifies, then detects an edit, a deletion and a reordering made directly in MongoDB', async () => {
     for (let i = 0; i < 3; i++) await graphql(tg.url, { query: QUERY, token, ...MED });
     const collection = tg.db.collection<AuditEvent>(AUDIT_EVENTS);
-    expect(await verifyAuditTrail(tg.db)).toMatchObject({ valid: true, checkedEvents: 4, chains: 1, firstInvalidEventId: null });
+    expect(await verifyAuditTrail(tg.db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: true, checkedEvents: 4, chains: 1, firstInvalidEventId: null });
     const [first, second, third] = await events();
 
     await collection.updateOne({ _id: second!._id }, { $set: { party: 'ESP' } });
-    expect(await verifyAuditTrail(tg.db)).toMatchObject({ valid: false, firstInvalidEventId: second!._id });
+    expect(await verifyAuditTrail(tg.db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: false, firstInvalidEventId: second!._id });
     await collection.replaceOne({ _id: second!._id }, second!);
 
     await collection.deleteOne({ _id: first!._id });
-    expect(await verifyAuditTrail(tg.db)).toMatchObject({ valid: false, firstInvalidEventId: second!._id });
+    expect(await verifyAuditTrail(tg.db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: false, firstInvalidEventId: second!._id });
     await collection.insertOne(first!);
 
     // Swap the order of two events (through a free number: (chain, seq) is unique).
     await collection.updateOne({ _id: second!._id }, { $set: { seq: 99 } });
     await collection.updateOne({ _id: third!._id }, { $set: { seq: 1 } });
     await collection.updateOne({ _id: second!._id }, { $set: { seq: 2 } });
-    expect(await verifyAuditTrail(tg.db)).toMatchObject({ valid: false, firstInvalidEventId: third!._id });
+    expect(await verifyAuditTrail(tg.db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: false, firstInvalidEventId: third!._id });
     await collection.updateOne({ _id: second!._id }, { $set: { seq: 99 } });
     await collection.updateOne({ _id: third!._id }, { $set: { seq: 2 } });
     await collection.updateOne({ _id: second!._id }, { $set: { seq: 1 } });
-    expect(await verifyAuditTrail(tg.db)).toMatchObject({ valid: true });
+    expect(await verifyAuditTrail(tg.db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: true });
+  });
+
+  it('detects an insider who rewrites an event and recomputes every hash after it and the head (no key)', async () => {
+    const collection = tg.db.collection<AuditEvent>(AUDIT_EVENTS);
+    const original = await events();
+    const target = original[1]!;
+    let prevHash = target.prevHash;
+    for (const event of original.slice(1)) {
+      const { hash: _hash, ...rest } = event;
+      const edited = { ...rest, prevHash, ...(event._id === target._id ? { party: 'ESP' } : {}) };
+      const rehashed = { ...edited, hash: hashEvent(edited) } as AuditEvent;
+      await collection.replaceOne({ _id: event._id }, rehashed);
+      prevHash = rehashed.hash;
+    }
+    const last = original.at(-1)!;
+    const heads = tg.db.collection<{ _id: string; lastSeq: number; lastHash: string }>(AUDIT_CHAINS);
+    const head = await heads.findOne({ _id: last.chain });
+    await heads.updateOne({ _id: last.chain }, { $set: { lastHash: prevHash } });
+    try {
+      expect(await verifyAuditTrail(tg.db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: false, firstInvalidEventId: target._id });
+    } finally {
+      for (const event of original) await collection.replaceOne({ _id: event._id }, event);
+      await heads.replaceOne({ _id: last.chain }, head!);
+    }
+    expect(await verifyAuditTrail(tg.db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: true });
   });
 
   it('auditIntegrity: OVERSIGHT only, token only; npm run audit:verify agrees', async () => {
@@ -173,7 +201,7 @@ describe('audit trail', () => {
       expect(stored[0]!.subjectIds).toEqual([]);
       expect(stored[1]!.attemptId).toBe(stored[0]!._id);
       expect(stored[1]!.subjectIds).toEqual(['m-0001']);
-      expect((await verifyAuditTrail(fresh.db)).valid).toBe(true);
+      expect((await verifyAuditTrail(fresh.db, DEV_AUDIT_KEYS.byId)).valid).toBe(true);
     } finally {
       await fresh.close();
     }

@@ -6,6 +6,9 @@
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import type { AuditFacts } from '../../src/audit/chain';
 import { AUDIT_EVENTS, createAuditWriter, ensureAuditIndexes, verifyAuditTrail } from '../../src/data/auditStore';
+import { developmentAuditKeyring } from '../../src/audit/keys';
+
+const DEV_AUDIT_KEYS = developmentAuditKeyring();
 
 const facts = (n: number): AuditFacts => ({
   at: new Date('2025-06-01T12:00:00Z'),
@@ -36,16 +39,16 @@ describe('audit group commit', () => {
 
   it('stores 300 concurrent appends in order, in fewer writes, and the chain verifies', async () => {
     const db = client.db('test_audit_group_commit');
-    const writer = createAuditWriter(db, 'chain-under-load');
+    const writer = createAuditWriter(db, DEV_AUDIT_KEYS.current, 'chain-under-load');
     const ids = await Promise.all(Array.from({ length: 300 }, (_, n) => writer.append(facts(n))));
     expect(ids).toEqual(Array.from({ length: 300 }, (_, n) => `chain-under-load:${n}`));
     const stored = await db.collection(AUDIT_EVENTS).find({ chain: 'chain-under-load' }, { sort: { seq: 1 } }).toArray();
     expect(stored.map((e) => e['sub'])).toEqual(Array.from({ length: 300 }, (_, n) => `officer-${n}`));
     expect(inserts.length).toBeLessThan(300);
     expect(inserts.length).toBeGreaterThanOrEqual(2);
-    expect(await verifyAuditTrail(db)).toMatchObject({ valid: true, checkedEvents: 300, chains: 1 });
+    expect(await verifyAuditTrail(db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: true, checkedEvents: 300, chains: 1 });
     // A later single append continues the chain.
     expect(await writer.append(facts(300))).toBe('chain-under-load:300');
-    expect((await verifyAuditTrail(db)).valid).toBe(true);
+    expect((await verifyAuditTrail(db, DEV_AUDIT_KEYS.byId)).valid).toBe(true);
   });
 });

@@ -31,6 +31,9 @@ import {
 } from '../../src/data/testDatabase';
 import { graphql, loadFixture, type GraphqlReply, type TestGateway } from '../support/testGateway';
 import { SERVER_START_MS, gatewayOn, snapshot, startPersistent, temporaryRoot } from './persistentSupport';
+import { developmentAuditKeyring } from '../../src/audit/keys';
+
+const DEV_AUDIT_KEYS = developmentAuditKeyring();
 
 const ROOT = resolve(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -153,7 +156,7 @@ describe('persistent mode: the data survives a restart', () => {
       database = await startPersistent(temp.dataDir);
       const after = await withClient(database.uri, async (client) => {
         const db = client.db(DB_NAME);
-        const report = await verifyAuditTrail(db);
+        const report = await verifyAuditTrail(db, DEV_AUDIT_KEYS.byId);
         expect(report).toMatchObject({ valid: true, chains: 1, firstInvalidEventId: null });
         expect(report.checkedEvents).toBe(before['auditEvents']!.length);
         // The unique (chain, seq) index of the audit trail is still enforced.

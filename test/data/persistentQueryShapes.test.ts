@@ -26,6 +26,9 @@ import type { StatDimension } from '../../src/policy/taxonomy';
 import { connectTestDb, graphql, loadFixture, type GraphqlReply, type TestGateway } from '../support/testGateway';
 import { ALL_FIELDS } from '../integration/helpers';
 import { SERVER_START_MS, gatewayOn, snapshot, temporaryRoot } from './persistentSupport';
+import { developmentAuditKeyring } from '../../src/audit/keys';
+
+const DEV_AUDIT_KEYS = developmentAuditKeyring();
 
 const SHAPES_DB = 'test_h2_query_shapes';
 const GRAPHQL_DB = 'test_h2_query_shapes_graphql';
@@ -407,7 +410,7 @@ const SHAPES: Shape[] = [
         stored: stored.length,
         disclosures: ids(await findDisclosures(collectionsOf(db).auditEvents, subject, 10)),
         last: await events.find({}, { sort: { seq: -1 }, limit: 1, projection: { seq: 1, hash: 1 } }).toArray(),
-        report: await verifyAuditTrail(db),
+        report: await verifyAuditTrail(db, DEV_AUDIT_KEYS.byId),
       };
     },
   },

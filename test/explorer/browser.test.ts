@@ -285,6 +285,7 @@ if (SKIP_REASON) {
           JWT_ISSUER: DEV_ISSUER,
           JWT_AUDIENCE: DEV_AUDIENCE,
           PSEUDONYM_KEY: 'ab'.repeat(32),
+          AUDIT_KEY: 'cd'.repeat(32),
         },
       });
       expect(tg.config.production).toBe(true);

@@ -37,6 +37,9 @@ import { digestDatabase, type DatabaseDigest } from './digest';
 import { judge } from './oracle';
 import { authPools, treatyModel, type AuthPools } from './pools';
 import { send, type RawRequest, type RawResponse } from './rawHttp';
+import { developmentAuditKeyring } from '../../src/audit/keys';
+
+const DEV_AUDIT_KEYS = developmentAuditKeyring();
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 7_082_025);
 const SCALE = Number(process.env['FUZZ_SCALE'] ?? 1);
@@ -220,7 +223,7 @@ describe('hostile input over HTTP', () => {
       const ready = await send(port, { method: 'GET', target: '/readyz', headers: [], body: Buffer.alloc(0), framing: { kind: 'none' } });
       expect(ready.status).toBe(200);
       expect(await knownGoodAnswers()).toEqual(baseline);
-      expect((await verifyAuditTrail(tg.db)).valid).toBe(true);
+      expect((await verifyAuditTrail(tg.db, DEV_AUDIT_KEYS.byId)).valid).toBe(true);
       expect(await digestDatabase(tg.db)).toEqual(before);
     },
     60_000,

@@ -42,6 +42,8 @@ describe('configuration', () => {
     [{ BODY_LIMIT: 'huge' }, 'BODY_LIMIT must be a size such as 100kb or 1mb, got "huge"'],
     [{ INTROSPECTION: 'yes' }, 'INTROSPECTION must be true or false, got "yes"'],
     [{ PSEUDONYM_KEY: 'abcd' }, 'PSEUDONYM_KEY must hold at least 32 bytes (64 hex digits or 44 base64 characters)'],
+    [{ AUDIT_KEY: 'abcd' }, 'AUDIT_KEY must hold at least 32 bytes (64 hex digits or 44 base64 characters)'],
+    [{ AUDIT_KEYS_RETIRED: 'abcd' }, 'each key of AUDIT_KEYS_RETIRED must hold at least 32 bytes (64 hex digits or 44 base64 characters)'],
     [{ JWT_PUBLIC_KEY: 'x', JWT_JWKS_URL: 'https://idp/jwks' }, 'set only one of JWT_PUBLIC_KEY and JWT_JWKS_URL'],
     [{ JWT_JWKS_URL: 'not a url' }, 'JWT_JWKS_URL must be an http(s) URL'],
     [{ JWT_PUBLIC_KEY: '/keys/pub.pem' }, 'JWT_ISSUER is required when a JWT key is configured'],
@@ -56,6 +58,7 @@ describe('configuration', () => {
       'JWT_ISSUER is required when a JWT key is configured',
       'JWT_AUDIENCE is required when a JWT key is configured',
       'PSEUDONYM_KEY is required in production (at least 32 random bytes, hex or base64)',
+      "AUDIT_KEY is required in production (at least 32 random bytes, hex or base64): it keys the audit trail's MACs",
     ]);
   });
 
@@ -72,6 +75,7 @@ describe('configuration', () => {
       JWT_ISSUER: 'https://idp.example',
       JWT_AUDIENCE: 'treatygate',
       PSEUDONYM_KEY: 'a'.repeat(64),
+      AUDIT_KEY: 'b'.repeat(64),
     };
     expect(loadConfig(env)).toMatchObject({ production: true, introspection: false, jwt: { useDevKeys: false } });
     expect(loadConfig({ ...env, INTROSPECTION: 'true' }).introspection).toBe(true);

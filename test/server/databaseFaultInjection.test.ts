@@ -22,6 +22,9 @@ import { loadConfig } from '../../src/server/config';
 import { createGateway, type Gateway } from '../../src/server/createGateway';
 import { createLogger } from '../../src/server/logger';
 import { graphql, loadFixture, type GraphqlReply } from '../support/testGateway';
+import { developmentAuditKeyring } from '../../src/audit/keys';
+
+const DEV_AUDIT_KEYS = developmentAuditKeyring();
 
 const DB_NAME = 'test_database_fault_injection';
 const TODAY = new Date('2025-06-01T09:00:00Z');
@@ -195,7 +198,7 @@ describe('a database failure in the middle of a response', () => {
     const next = await ask();
     expect(next.status).toBe(200);
     expect((next.body.extensions?.['privacy'] as { auditId: string }).auditId).toEqual(expect.any(String));
-    expect(await verifyAuditTrail(db)).toMatchObject({ valid: true, firstInvalidEventId: null });
+    expect(await verifyAuditTrail(db, DEV_AUDIT_KEYS.byId)).toMatchObject({ valid: true, firstInvalidEventId: null });
   });
 
   it('a mutation interrupted by an outage answers SERVICE_UNAVAILABLE and is still audited as refused', async () => {

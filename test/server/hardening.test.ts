@@ -222,6 +222,7 @@ describe('production posture', () => {
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
       PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+      AUDIT_KEY: randomBytes(32).toString('hex'),
       ...env,
     });
     const gateway = await createGateway({ config, db, logger: createLogger('silent'), authenticate: authenticatorFromConfig(config), clock: () => JUNE_2025 });

@@ -102,6 +102,7 @@ describe('the production build', () => {
       JWT_ISSUER: 'https://idp.production.test',
       JWT_AUDIENCE: 'treatygate',
       PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+      AUDIT_KEY: randomBytes(32).toString('hex'),
     };
     let output = '';
     gateway = spawn('npm', ['run', '--silent', 'start:prod'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
