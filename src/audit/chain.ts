@@ -97,7 +97,9 @@ function macContent(event: Omit<AuditEvent, 'hash' | 'mac'>): string {
 
 /** The next event of a chain whose last event has `prevHash` and number `seq - 1`, with its MAC under `key`. */
 export function chainEvent(chain: string, seq: number, prevHash: string, facts: AuditFacts, key: AuditKey): AuditEvent {
-  const unmacked = { ...facts, _id: `${chain}:${seq}`, chain, seq, prevHash, keyId: key.id };
+  // Only facts: fields of a stored event passed along are not carried into the new one.
+  const { _id: _i, chain: _c, seq: _s, prevHash: _p, keyId: _k, mac: _m, hash: _h, ...plain } = facts as AuditFacts & Partial<AuditEvent>;
+  const unmacked = { ...plain, _id: `${chain}:${seq}`, chain, seq, prevHash, keyId: key.id };
   const unsigned = { ...unmacked, mac: macOf(key, macContent(unmacked)) };
   return { ...unsigned, hash: hashEvent(unsigned) };
 }
@@ -121,6 +123,15 @@ export interface IntegrityReport {
   readonly firstInvalidEventId: string | null;
   /** Every chain, in id order. */
   readonly perChain: readonly ChainReport[];
+  /** What a signed checkpoint named and the trail no longer holds (empty without a checkpoint). */
+  readonly checkpointProblems: readonly string[];
+}
+
+/** What a checkpoint says of one chain: its head then. */
+export interface CheckpointedHead {
+  readonly chain: string;
+  readonly lastSeq: number;
+  readonly lastHash: string;
 }
 
 /**
@@ -136,6 +147,9 @@ export class ChainVerifier {
   private readonly heads: Map<string, ChainHead>;
   private readonly reports: ChainReport[] = [];
   private current: { chain: string; next: number; prevHash: string; events: number; firstInvalid: string | null } | null = null;
+  /** Chains a checkpoint named, by id, and the hash found at the checkpointed sequence number. */
+  private readonly checkpointed = new Map<string, { readonly head: CheckpointedHead; found: string | null }>();
+  private readonly checkpointProblems: string[] = [];
   /** Events counted toward `checkedEvents` (up to the first bad one of the trail). */
   private checked = 0;
   private trailBroken = false;
@@ -144,8 +158,15 @@ export class ChainVerifier {
     heads: readonly ChainHead[],
     /** The keys events may carry MACs of; an event under another key is bad. */
     private readonly keys: ReadonlyMap<string, AuditKey>,
+    /** The heads of a signed checkpoint, to compare with (none: no comparison). */
+    checkpoint: readonly CheckpointedHead[] = [],
   ) {
     this.heads = new Map(heads.map((head) => [head._id, head]));
+    // Several checkpoints: the longest head of each chain (it covers the shorter ones).
+    for (const head of checkpoint) {
+      const known = this.checkpointed.get(head.chain);
+      if (!known || known.head.lastSeq < head.lastSeq) this.checkpointed.set(head.chain, { head, found: head.lastSeq < 0 ? GENESIS : null });
+    }
   }
 
   push(event: AuditEvent): void {
@@ -170,25 +191,36 @@ export class ChainVerifier {
       this.trailBroken = true;
       return;
     }
+    const expected = this.checkpointed.get(chain);
+    if (expected && expected.head.lastSeq === c.next) expected.found = hash;
     c.next++;
     c.prevHash = hash;
   }
 
   finish(): IntegrityReport {
     if (this.current) this.close();
-    // Chains with a head and no event left at all.
+    // Chains with a head and no event: registered and not written to yet (valid), or
+    // whose events were all deleted.
     for (const head of this.heads.values()) {
-      this.reports.push({ chain: head._id, events: 0, valid: false, firstInvalidEventId: `${head._id}:${head.lastSeq}` });
+      const empty = head.lastSeq === -1 && head.lastHash === GENESIS;
+      this.reports.push({ chain: head._id, events: 0, valid: empty, firstInvalidEventId: empty ? null : `${head._id}:${head.lastSeq}` });
     }
     this.heads.clear();
     const perChain = [...this.reports].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+    const present = new Set(perChain.map((r) => r.chain));
+    for (const { head, found } of [...this.checkpointed.values()].sort((a, b) => (a.head.chain < b.head.chain ? -1 : 1))) {
+      if (!present.has(head.chain)) this.checkpointProblems.push(`chain ${head.chain} is missing (the checkpoint names it with ${head.lastSeq + 1} events)`);
+      else if (found === null) this.checkpointProblems.push(`chain ${head.chain} is shorter than the checkpoint's ${head.lastSeq + 1} events (or broken before them)`);
+      else if (found !== head.lastHash) this.checkpointProblems.push(`chain ${head.chain} holds another event at ${head.chain}:${head.lastSeq} than the checkpoint names`);
+    }
     const firstBad = perChain.find((r) => !r.valid) ?? null;
     return {
-      valid: firstBad === null,
+      valid: firstBad === null && this.checkpointProblems.length === 0,
       checkedEvents: this.checked,
       chains: perChain.length,
       firstInvalidEventId: firstBad?.firstInvalidEventId ?? null,
       perChain,
+      checkpointProblems: [...this.checkpointProblems],
     };
   }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
-import { ChainVerifier, GENESIS, chainEvent, type AuditEvent, type AuditFacts, type ChainHead, type IntegrityReport } from '../audit/chain';
+import { ChainVerifier, GENESIS, chainEvent, type AuditEvent, type AuditFacts, type ChainHead, type CheckpointedHead, type IntegrityReport } from '../audit/chain';
 import type { AuditKey } from '../audit/keys';
 
 export const AUDIT_EVENTS = 'auditEvents';
@@ -37,6 +37,8 @@ interface PendingAppend {
 export function createAuditWriter(db: Db, key: AuditKey, chain: string = randomUUID()): AuditWriter {
   const events = db.collection<AuditEvent>(AUDIT_EVENTS);
   const heads = db.collection<ChainHead>(AUDIT_CHAINS);
+  // The chain is registered as it opens (no event yet), so a checkpoint names it from then on.
+  const registered = heads.updateOne({ _id: chain }, { $setOnInsert: { lastSeq: -1, lastHash: GENESIS } }, { upsert: true }).catch(() => undefined);
   let seq = 0;
   let prevHash = GENESIS;
   const pending: PendingAppend[] = [];
@@ -49,6 +51,7 @@ export function createAuditWriter(db: Db, key: AuditKey, chain: string = randomU
   let unsure = false;
 
   const writeGroup = async (group: readonly PendingAppend[]): Promise<AuditEvent[]> => {
+    await registered;
     if (unsure) {
       const last = await events.find({ chain }, { sort: { seq: -1 }, limit: 1, projection: { seq: 1, hash: 1 } }).next();
       if (last) {
@@ -115,12 +118,17 @@ export function createAuditWriter(db: Db, key: AuditKey, chain: string = randomU
  * `chain_seq` index) through a ChainVerifier: memory does not grow with the number of
  * events, only with the number of chains (one per gateway start).
  */
-export async function verifyAuditTrail(db: Db, keys: ReadonlyMap<string, AuditKey>): Promise<IntegrityReport> {
+export async function verifyAuditTrail(db: Db, keys: ReadonlyMap<string, AuditKey>, checkpoint: readonly CheckpointedHead[] = []): Promise<IntegrityReport> {
   const heads = await db.collection<ChainHead>(AUDIT_CHAINS).find().toArray();
-  const verifier = new ChainVerifier(heads, keys);
+  const verifier = new ChainVerifier(heads, keys, checkpoint);
   const cursor = db.collection<AuditEvent>(AUDIT_EVENTS).find({}, { sort: { chain: 1, seq: 1 }, batchSize: VERIFY_BATCH });
   for await (const event of cursor) verifier.push(event);
   return verifier.finish();
+}
+
+/** Every chain head (the registry of chains): what a checkpoint records. */
+export async function chainHeads(db: Db): Promise<ChainHead[]> {
+  return db.collection<ChainHead>(AUDIT_CHAINS).find({}, { projection: { _id: 1, lastSeq: 1, lastHash: 1 } }).toArray();
 }
 
 /** Events per batch while verifying. */

@@ -3,6 +3,8 @@
  * Every bad setting is reported, each in one line naming it; the server does not start
  * with any of them. Values that are secrets are never echoed.
  */
+import type { KeyObject } from 'node:crypto';
+import { readSigningKey } from '../audit/checkpoint';
 import { readAuditKeyring, type AuditKeyring } from '../audit/keys';
 import { createHash } from 'node:crypto';
 
@@ -28,6 +30,11 @@ export interface GatewayConfig {
   readonly pseudonymKey: Buffer;
   /** The keys of the audit trail's MACs (AUDIT_KEY, AUDIT_KEYS_RETIRED). */
   readonly auditKeys: AuditKeyring;
+  /**
+   * Signed checkpoints of the audit trail (AUDIT_SIGNING_KEY, AUDIT_CHECKPOINT_DIR,
+   * AUDIT_CHECKPOINT_INTERVAL_MS); null when not configured (allowed outside production).
+   */
+  readonly auditCheckpoints: { readonly signingKey: KeyObject; readonly dir: string; readonly intervalMs: number } | null;
   readonly agreementCacheTtlMs: number;
   readonly maxPageSize: number;
   readonly bodyLimit: string;
@@ -116,6 +123,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
 
   const pseudonymKey = readPseudonymKey(read('PSEUDONYM_KEY'), production, problems);
   const auditKeys = readAuditKeyring(read('AUDIT_KEY'), read('AUDIT_KEYS_RETIRED'), production, problems);
+  const signingKeyRaw = read('AUDIT_SIGNING_KEY');
+  const checkpointDir = read('AUDIT_CHECKPOINT_DIR');
+  const checkpointIntervalMs = integer('AUDIT_CHECKPOINT_INTERVAL_MS', 300_000, 1_000, 86_400_000);
+  let auditCheckpoints: GatewayConfig['auditCheckpoints'] = null;
+  if (signingKeyRaw === undefined && checkpointDir === undefined) {
+    if (production) problems.push('AUDIT_SIGNING_KEY and AUDIT_CHECKPOINT_DIR are required in production (signed checkpoints of the audit trail, outside the database)');
+  } else if (signingKeyRaw === undefined || checkpointDir === undefined) {
+    problems.push('set both AUDIT_SIGNING_KEY and AUDIT_CHECKPOINT_DIR, or neither');
+  } else {
+    const signingKey = readSigningKey(signingKeyRaw, problems);
+    if (signingKey) auditCheckpoints = { signingKey, dir: checkpointDir, intervalMs: checkpointIntervalMs };
+  }
 
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -151,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     pseudonymKey,
     auditKeys,
+    auditCheckpoints,
     agreementCacheTtlMs: integer('AGREEMENT_CACHE_TTL_MS', 5_000, 0, 3_600_000),
     maxPageSize: integer('MAX_PAGE_SIZE', 500, 1, 10_000),
     bodyLimit,

@@ -17,7 +17,8 @@ import { findAgreement } from '../data/agreements';
 import { collectionsOf, isDatabaseUnavailable, pingDatabase } from '../data/database';
 import { approvedSubjectIds, findRequest } from '../data/dataRequests';
 import { createLoaders, type Loaders } from '../data/loaders';
-import { createAuditWriter, verifyAuditTrail, type AuditWriter } from '../data/auditStore';
+import { chainHeads, createAuditWriter, verifyAuditTrail, type AuditWriter } from '../data/auditStore';
+import { checkpointOf, signCheckpoint, writeCheckpoint } from '../audit/checkpoint';
 import { createRequestPrivacy } from '../context/privacyRuntime';
 import { collectFieldPolicies } from '../../directives/index';
 import { MEMBERSHIP_COORDINATES } from '../resolvers/filters';
@@ -61,6 +62,35 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/**
+ * Writes a signed checkpoint of the audit trail's chain heads every `intervalMs`, and one
+ * more on stop. A checkpoint that cannot be written is logged as an error (the trail
+ * itself is unaffected); the next one tries again.
+ */
+function startCheckpoints(db: Db, settings: NonNullable<GatewayConfig['auditCheckpoints']>, logger: Logger): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const take = (): Promise<void> => {
+    running = running.then(async () => {
+      try {
+        const signed = signCheckpoint(checkpointOf(await chainHeads(db), new Date()), settings.signingKey);
+        const path = await writeCheckpoint(settings.dir, signed);
+        logger.info({ path, chains: signed.checkpoint.chains.length }, 'audit checkpoint written');
+      } catch (error) {
+        logger.error({ err: error }, 'audit checkpoint not written');
+      }
+    });
+    return running;
+  };
+  const timer = setInterval(() => void take(), settings.intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await take();
+    },
+  };
+}
+
 export async function createGateway(deps: GatewayDependencies): Promise<Gateway> {
   const { config, db, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -100,6 +130,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   await apollo.start();
 
   const verifyAudit = () => verifyAuditTrail(db, config.auditKeys.byId);
+  const checkpoints = config.auditCheckpoints && !deps.audit ? startCheckpoints(db, config.auditCheckpoints, logger) : null;
   const contextFor = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
     // Verified by the HTTP guards before Apollo Server (src/server/graphqlHttp.ts).
     const caller: Caller = callerOf(res);
@@ -184,7 +215,11 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   return {
     app,
     metrics,
-    stop: () => apollo.stop(),
+    stop: async () => {
+      await apollo.stop();
+      // The last checkpoint, once no operation can write another event.
+      await checkpoints?.stop();
+    },
   };
 }
 

@@ -76,6 +76,7 @@ describe('audit hash chain', () => {
       checkedEvents: 8,
       chains: 2,
       firstInvalidEventId: null,
+      checkpointProblems: [],
       perChain: [
         { chain: 'A', events: 5, valid: true, firstInvalidEventId: null },
         { chain: 'B', events: 3, valid: true, firstInvalidEventId: null },

@@ -12,7 +12,9 @@
  * reason, except with CI=true, where a missing browser fails the run (.ci/run installs
  * Debian's chromium first).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureExplorerBuilt } from '../../src/cli/buildExplorer';
@@ -286,6 +288,8 @@ if (SKIP_REASON) {
           JWT_AUDIENCE: DEV_AUDIENCE,
           PSEUDONYM_KEY: 'ab'.repeat(32),
           AUDIT_KEY: 'cd'.repeat(32),
+          AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          AUDIT_CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'tg-checkpoints-')),
         },
       });
       expect(tg.config.production).toBe(true);

@@ -1,4 +1,5 @@
 /** Start-up configuration: every bad setting is reported, each naming the setting. */
+import { generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/server/config';
@@ -44,6 +45,12 @@ describe('configuration', () => {
     [{ PSEUDONYM_KEY: 'abcd' }, 'PSEUDONYM_KEY must hold at least 32 bytes (64 hex digits or 44 base64 characters)'],
     [{ AUDIT_KEY: 'abcd' }, 'AUDIT_KEY must hold at least 32 bytes (64 hex digits or 44 base64 characters)'],
     [{ AUDIT_KEYS_RETIRED: 'abcd' }, 'each key of AUDIT_KEYS_RETIRED must hold at least 32 bytes (64 hex digits or 44 base64 characters)'],
+    [{ AUDIT_CHECKPOINT_DIR: '/tmp/x' }, 'set both AUDIT_SIGNING_KEY and AUDIT_CHECKPOINT_DIR, or neither'],
+    [{ AUDIT_SIGNING_KEY: '/nonexistent/key.pem', AUDIT_CHECKPOINT_DIR: '/tmp/x' }, 'AUDIT_SIGNING_KEY: no file /nonexistent/key.pem (give the PEM text or the path of a PEM file)'],
+    [
+      { AUDIT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), AUDIT_CHECKPOINT_DIR: '/tmp/x' },
+      'AUDIT_SIGNING_KEY must be an Ed25519 private key, got ec',
+    ],
     [{ JWT_PUBLIC_KEY: 'x', JWT_JWKS_URL: 'https://idp/jwks' }, 'set only one of JWT_PUBLIC_KEY and JWT_JWKS_URL'],
     [{ JWT_JWKS_URL: 'not a url' }, 'JWT_JWKS_URL must be an http(s) URL'],
     [{ JWT_PUBLIC_KEY: '/keys/pub.pem' }, 'JWT_ISSUER is required when a JWT key is configured'],
@@ -59,6 +66,7 @@ describe('configuration', () => {
       'JWT_AUDIENCE is required when a JWT key is configured',
       'PSEUDONYM_KEY is required in production (at least 32 random bytes, hex or base64)',
       "AUDIT_KEY is required in production (at least 32 random bytes, hex or base64): it keys the audit trail's MACs",
+      'AUDIT_SIGNING_KEY and AUDIT_CHECKPOINT_DIR are required in production (signed checkpoints of the audit trail, outside the database)',
     ]);
   });
 
@@ -76,6 +84,8 @@ describe('configuration', () => {
       JWT_AUDIENCE: 'treatygate',
       PSEUDONYM_KEY: 'a'.repeat(64),
       AUDIT_KEY: 'b'.repeat(64),
+      AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      AUDIT_CHECKPOINT_DIR: '/var/lib/treatygate/checkpoints',
     };
     expect(loadConfig(env)).toMatchObject({ production: true, introspection: false, jwt: { useDevKeys: false } });
     expect(loadConfig({ ...env, INTROSPECTION: 'true' }).introspection).toBe(true);

@@ -223,6 +223,8 @@ describe('production posture', () => {
       JWT_AUDIENCE: AUDIENCE,
       PSEUDONYM_KEY: randomBytes(32).toString('hex'),
       AUDIT_KEY: randomBytes(32).toString('hex'),
+      AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      AUDIT_CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'tg-checkpoints-')),
       ...env,
     });
     const gateway = await createGateway({ config, db, logger: createLogger('silent'), authenticate: authenticatorFromConfig(config), clock: () => JUNE_2025 });

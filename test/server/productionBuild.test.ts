@@ -103,6 +103,8 @@ describe('the production build', () => {
       JWT_AUDIENCE: 'treatygate',
       PSEUDONYM_KEY: randomBytes(32).toString('hex'),
       AUDIT_KEY: randomBytes(32).toString('hex'),
+      AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      AUDIT_CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'tg-checkpoints-')),
     };
     let output = '';
     gateway = spawn('npm', ['run', '--silent', 'start:prod'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
