@@ -12,14 +12,14 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { canonicalJson, type ChainHead } from './chain';
+import { canonicalJson, type ChainHead, type CheckpointedHead } from './chain';
 
 export interface Checkpoint {
   readonly format: 'treatygate-audit-checkpoint/1';
   /** When it was taken, ISO 8601. */
   readonly at: string;
   /** Every chain, by id: the head's last sequence number (-1: no event yet) and hash. */
-  readonly chains: ReadonlyArray<{ readonly chain: string; readonly lastSeq: number; readonly lastHash: string }>;
+  readonly chains: readonly CheckpointedHead[];
 }
 
 /** A checkpoint as written: the checkpoint and the Ed25519 signature of its canonical JSON. */

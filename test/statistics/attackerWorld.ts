@@ -128,17 +128,12 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 const isoDate = (y: number, m: number, d: number): string => `${y}-${pad(m)}-${pad(d)}`;
 
 /** A migrant record in the import format, every field present (null where there is no value). */
-export function migrantRecord(fields: {
-  id: string;
-  holder: string;
-  recordedAt: string;
-  dateOfBirth: string | null;
-  sex: string | null;
-  nationality: string | null;
-  legalStatus: string | null;
-  arrivalDate: string | null;
-  victimStatus: string | null;
-}): WorldMigrant {
+export function migrantRecord(
+  fields: Pick<WorldMigrant, 'id' | 'holder' | 'recordedAt' | 'dateOfBirth' | 'sex' | 'nationality' | 'legalStatus' | 'arrivalDate'> & {
+    /** The status alone; the record gets no identification date or exploitation type. */
+    victimStatus: string | null;
+  },
+): WorldMigrant {
   return {
     id: fields.id,
     holder: fields.holder,
