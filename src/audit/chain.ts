@@ -38,12 +38,32 @@ export interface AuditFacts {
     readonly totalWithheld: boolean;
   }>;
   /**
+   * Subjects that received fewer coordinates than `DISCLOSED` and `MINIMISED` list
+   * together: each group's subjects received only the group's coordinates (none: only
+   * that they exist). A subject of `subjectIds` in no group received all of them. Only
+   * when there are some; notices to recipients are computed from it.
+   */
+  readonly partialSubjects?: ReadonlyArray<{ readonly subjectIds: readonly string[]; readonly coordinates: readonly string[] }>;
+  /**
+   * Records a mutation changed: which subject, how, and the coordinates changed (never a
+   * value). RECTIFIED lists the coordinates whose stored value changed; ERASED the ones
+   * that held a value. Only when there are some.
+   */
+  readonly changes?: ReadonlyArray<SubjectChange>;
+  /**
    * DISCLOSED: a read. ATTEMPTED: a mutation about to run (written before it runs, so no
    * change can stand without an event). MUTATED or REFUSED: how that mutation ended.
    */
   readonly outcome: 'DISCLOSED' | 'ATTEMPTED' | 'REFUSED' | 'MUTATED';
   /** For MUTATED and REFUSED: the id of the ATTEMPTED event of the same mutation. */
   readonly attemptId?: string;
+}
+
+/** One record a mutation changed (audit facts: coordinates only). */
+export interface SubjectChange {
+  readonly subjectId: string;
+  readonly kind: 'RECTIFIED' | 'ERASED';
+  readonly coordinates: readonly string[];
 }
 
 export interface AuditEvent extends AuditFacts {

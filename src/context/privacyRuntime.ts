@@ -12,6 +12,7 @@
  * value itself is disclosed for the same record too).
  */
 import type { PrivacyRuntime } from '../../directives/index';
+import type { AuditFacts, SubjectChange } from '../audit/chain';
 import { decideForRecord, decideStatic, type Decision, type DecisionContext, type FieldPolicy, type StaticDecision } from '../policy/decide';
 import type { DataCategory } from '../policy/taxonomy';
 import type { Caller } from './authenticate';
@@ -59,6 +60,16 @@ export interface RequestPrivacy extends PrivacyRuntime {
   noteAggregate(release: AggregateRelease): void;
   /** The statistics tables released in this request. */
   aggregates(): readonly AggregateRelease[];
+  /** Notes a record a mutation changed (audited with the coordinates changed, never the values). */
+  noteChange(change: SubjectChange): void;
+  /** The records changed in this request. */
+  changes(): readonly SubjectChange[];
+  /**
+   * The subjects that received fewer coordinates than `received` lists (grouped by the
+   * coordinates they did receive), for the audit event: with it, what each subject's
+   * recipient received is known per subject, not only per response.
+   */
+  partialSubjects(received: ReadonlySet<string>): NonNullable<AuditFacts['partialSubjects']>;
 }
 
 /** What one statistics table released: the fields counted by, and what was withheld. */
@@ -125,10 +136,16 @@ export function createRequestPrivacy(
   // discloses that its subject is a national of a party.
   const scopeCoordinates: readonly string[] = treaty.scope.nationalities !== null ? ['Migrant.nationality'] : [];
   let readRecords = false;
+  /** Per subject: the coordinates disclosed or minimised about it (for notices to recipients). */
+  const receivedBy = new Map<string, Set<string>>();
+  const changed: SubjectChange[] = [];
   const record = (coordinate: string, decision: Decision, owner: string | null): void => {
     decided = true;
     if (owner !== null && decision.action !== 'REDACT') {
       subjects.add(owner);
+      let received = receivedBy.get(owner);
+      if (!received) receivedBy.set(owner, (received = new Set()));
+      received.add(coordinate);
       if (decision.action === 'DISCLOSE') valueDisclosed.get(coordinate)?.add(owner);
     }
     let byDecision = counts.get(coordinate);
@@ -204,6 +221,25 @@ export function createRequestPrivacy(
       released.push(release);
     },
     aggregates: () => [...released],
+    noteChange(change) {
+      subjects.add(change.subjectId);
+      changed.push({ ...change, coordinates: [...new Set(change.coordinates)].sort() });
+    },
+    changes: () => [...changed],
+    partialSubjects(received) {
+      const groups = new Map<string, { subjectIds: string[]; coordinates: string[] }>();
+      for (const subject of subjects) {
+        const own = new Set(receivedBy.get(subject));
+        for (const [coordinate, owners] of members) if (owners.has(subject)) own.add(coordinate);
+        const coordinates = [...own].filter((c) => received.has(c)).sort();
+        if (coordinates.length === received.size) continue;
+        const key = coordinates.join('|');
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { subjectIds: [], coordinates }));
+        group.subjectIds.push(subject);
+      }
+      return [...groups.values()].map((g) => ({ subjectIds: g.subjectIds.sort(), coordinates: g.coordinates }));
+    },
   };
 }
 

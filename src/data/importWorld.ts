@@ -291,6 +291,33 @@ export function toMigrantDoc(m: WorldMigrant): MigrantDoc {
   };
 }
 
+/** A stored record back in the import format (the inverse of `toMigrantDoc`). */
+export function fromMigrantDoc(doc: MigrantDoc): WorldMigrant {
+  const day = (d: Date | null | undefined): string | null => (d ? d.toISOString().slice(0, 10) : null);
+  return {
+    id: doc._id,
+    holder: doc.holder,
+    recordedAt: day(doc.recordedAt) ?? '',
+    givenName: doc.givenName ?? null,
+    familyName: doc.familyName ?? null,
+    dateOfBirth: day(doc.dateOfBirth),
+    sex: doc.sex ?? null,
+    nationality: doc.nationality ?? null,
+    placeOfBirth: doc.placeOfBirth ?? null,
+    address: doc.address ? { ...doc.address } : null,
+    documents: (doc.documents ?? []).map((d) => ({ type: d.type, number: d.number, issuingCountry: d.issuingCountry, expiresOn: day(d.expiresOn) })),
+    legalStatus: doc.legalStatus ?? null,
+    arrivalDate: day(doc.arrivalDate),
+    familyIds: [...(doc.familyIds ?? [])],
+    biometrics: doc.biometrics ? { ...doc.biometrics } : null,
+    health: doc.health ? { conditions: [...doc.health.conditions], vulnerabilities: [...doc.health.vulnerabilities] } : null,
+    ethnicOrigin: doc.ethnicOrigin ?? null,
+    religion: doc.religion ?? null,
+    criminalRecord: doc.criminalRecord ? { convictions: doc.criminalRecord.convictions.map((c) => ({ ...c })) } : null,
+    victimStatus: doc.victimStatus ? { ...doc.victimStatus, identifiedOn: day(doc.victimStatus.identifiedOn) } : null,
+  };
+}
+
 export function toDataRequestDoc(r: WorldDataRequest): DataRequestDoc {
   return {
     _id: r.id,

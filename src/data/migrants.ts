@@ -87,15 +87,35 @@ export async function findLiveMigrant(collections: Collections, id: string, proj
   return collections.migrants.findOne({ _id: id, erasedAt: null }, { projection }) as Promise<MigrantDoc | null>;
 }
 
-/** Fields a rectification may set, already validated. */
-export type MigrantCorrection = Partial<
-  Pick<MigrantDoc, 'givenName' | 'familyName' | 'dateOfBirth' | 'sex' | 'nationality' | 'placeOfBirth' | 'address' | 'legalStatus' | 'arrivalDate'>
->;
+/** The records among `ids` that are not erased (ids only). */
+export async function findLiveMigrants(collections: Collections, ids: readonly string[]): Promise<Pick<MigrantDoc, '_id'>[]> {
+  if (ids.length === 0) return [];
+  return collections.migrants.find({ _id: { $in: [...new Set(ids)] }, erasedAt: null }, { projection: { _id: 1 } }).toArray();
+}
 
-/** Applies a correction to a live record of `holder`; false when there is none. */
-export async function rectifyMigrantRecord(collections: Collections, id: string, holder: string, correction: MigrantCorrection): Promise<boolean> {
+/** Fields a rectification may set, already validated: every stored field but the record's identity. */
+export type MigrantCorrection = Partial<Omit<MigrantDoc, '_id' | 'holder' | 'recordedAt' | 'erasedAt'>>;
+
+/** The values a correction was validated against, which must still be stored when it is written. */
+export type RectificationBasis = Pick<MigrantDoc, 'dateOfBirth' | 'arrivalDate'>;
+
+/**
+ * Applies a correction to a live record of `holder`. With `basis`, only while the record
+ * still has the dates the correction was checked against (arrival not before birth), so
+ * two concurrent corrections cannot together store what neither would alone. Returns
+ * false when no such record matched.
+ */
+export async function rectifyMigrantRecord(
+  collections: Collections,
+  id: string,
+  holder: string,
+  correction: MigrantCorrection,
+  basis?: RectificationBasis,
+): Promise<boolean> {
   try {
-    const result = await collections.migrants.updateOne({ _id: id, holder, erasedAt: null }, { $set: correction });
+    const filter: Filter<MigrantDoc> = { _id: id, holder, erasedAt: null };
+    if (basis) Object.assign(filter, { dateOfBirth: basis.dateOfBirth ?? null, arrivalDate: basis.arrivalDate ?? null });
+    const result = await collections.migrants.updateOne(filter, { $set: correction });
     return result.matchedCount === 1;
   } finally {
     // Statistics count again from the next request; a failure here leaves them a day old at most.

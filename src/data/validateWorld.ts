@@ -595,6 +595,26 @@ function readMigrant(r: FieldReader, latestYear: number): Checked<WorldMigrant> 
   return { value, key: id, keyField: 'id', references };
 }
 
+/** A problem with one field of a record checked on its own. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * Checks one migrant record in the import format exactly as an import checks it (every
+ * problem, by field path), but for its references (holder, family), which the caller
+ * checks against the database. Rectification validates the corrected record so.
+ */
+export function validateMigrant(input: unknown, options: { now?: Date } = {}): { ok: true; migrant: WorldMigrant } | { ok: false; problems: FieldProblem[] } {
+  if (!isPlainObject(input)) return { ok: false, problems: [{ field: '(record)', message: `must be an object, got ${describe(input)}` }] };
+  const problems: FieldProblem[] = [];
+  const latestYear = (options.now ?? new Date()).getUTCFullYear();
+  const checked = readMigrant(new FieldReader(input, (field, message) => problems.push({ field, message })), latestYear);
+  if (problems.length > 0 || checked.value === null) return { ok: false, problems };
+  return { ok: true, migrant: checked.value };
+}
+
 // ---------------------------------------------------------------------------
 // Data requests
 

@@ -6,10 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { insertConsent, activeConsents, withdrawConsents } from '../data/consents';
-import { consentId } from '../data/importWorld';
 import { insertRequest, transitionPending } from '../data/dataRequests';
 import type { DataRequestDoc } from '../data/documents';
-import { eraseMigrantRecord, findLiveMigrant, rectifyMigrantRecord, type MigrantCorrection } from '../data/migrants';
+import { consentId, fromMigrantDoc, toMigrantDoc } from '../data/importWorld';
+import { eraseMigrantRecord, findLiveMigrant, findLiveMigrants, rectifyMigrantRecord, type MigrantCorrection } from '../data/migrants';
+import { changedCoordinates, recordedCoordinates } from '../data/recordChanges';
+import { validateMigrant, type FieldProblem } from '../data/validateWorld';
+import type { WorldMigrant } from '../data/world';
 import { addDays, parseIsoDate, startOfUtcDay } from '../policy/calendar';
 import type { DataCategory } from '../policy/taxonomy';
 import type { MigrantPatch, MutationResolvers } from '../generated/resolvers-types';
@@ -107,10 +110,20 @@ export const Mutation: MutationResolvers = {
 
   rectifyMigrant: async (_parent, { id, patch }, context) => {
     const internalId = await ownRecord(id, context, 'rectifyMigrant');
-    const correction = correctionOf(patch);
-    if (Object.keys(correction).length === 0) throw bad('`patch` changes nothing.');
-    if (!(await rectifyMigrantRecord(context.collections, internalId, context.caller.party, correction))) throw bad('No such record under this agreement.');
-    context.privacy?.noteSubjects([internalId]);
+    if (Object.keys(patch).length === 0) throw bad('`patch` changes nothing.');
+    const current = await findLiveMigrant(context.collections, internalId, {});
+    if (!current || current.holder !== context.caller.party) throw bad('No such record under this agreement.');
+    const before = fromMigrantDoc(current);
+    const after = await correctedRecord(before, patch, context);
+    const changed = changedCoordinates(before, after);
+    const next = toMigrantDoc(after);
+    const correction: MigrantCorrection = {};
+    for (const field of Object.keys(patch) as (keyof MigrantPatch)[]) Object.assign(correction, { [field]: next[field] });
+    if (!(await rectifyMigrantRecord(context.collections, internalId, context.caller.party, correction, current))) {
+      const still = await findLiveMigrant(context.collections, internalId, { _id: 1 });
+      throw bad(still ? 'The record changed while it was being corrected; read it and correct it again.' : 'No such record under this agreement.');
+    }
+    context.privacy?.noteChange({ subjectId: internalId, kind: 'RECTIFIED', coordinates: changed });
     const { loaders } = requireRecordAccess(context, 'rectifyMigrant');
     loaders.migrant.clear(internalId);
     const corrected = await loaders.migrant.load(internalId);
@@ -122,8 +135,11 @@ export const Mutation: MutationResolvers = {
   eraseMigrant: async (_parent, { id, reason }, context) => {
     const internalId = await ownRecord(id, context, 'eraseMigrant');
     const why = text(reason, 'reason', 500);
-    if (!(await eraseMigrantRecord(context.collections, internalId, context.caller.party, why, context.now))) throw bad('No such record under this agreement.');
-    context.privacy?.noteSubjects([internalId]);
+    const current = await findLiveMigrant(context.collections, internalId, {});
+    if (!current || !(await eraseMigrantRecord(context.collections, internalId, context.caller.party, why, context.now))) {
+      throw bad('No such record under this agreement.');
+    }
+    context.privacy?.noteChange({ subjectId: internalId, kind: 'ERASED', coordinates: recordedCoordinates(fromMigrantDoc(current)) });
     requireRecordAccess(context, 'eraseMigrant').loaders.migrant.clear(internalId);
     return true;
   },
@@ -137,49 +153,57 @@ export const Mutation: MutationResolvers = {
   },
 };
 
-const NAME_FIELDS = ['givenName', 'familyName', 'placeOfBirth'] as const;
-const ADDRESS_FIELDS = ['line1', 'city', 'region', 'postalCode'] as const;
-const COUNTRY = /^[A-Z]{3}$/;
-
-/** The validated correction of a patch; a field given as null is cleared. */
-function correctionOf(patch: MigrantPatch): MigrantCorrection {
-  const correction: MigrantCorrection = {};
-  for (const field of NAME_FIELDS) {
-    const value = patch[field];
-    if (value !== undefined) correction[field] = value === null ? null : text(value, field, 200);
+/**
+ * The record with `patch` applied, validated exactly as an import validates a record
+ * (every problem named by its path, `patch.<field>`), and its family named by pseudonyms
+ * of this agreement resolved to records that are not erased. Strings are trimmed first.
+ */
+async function correctedRecord(before: WorldMigrant, patch: MigrantPatch, context: GatewayContext): Promise<WorldMigrant> {
+  const candidate: Record<string, unknown> = { ...before };
+  const problems: FieldProblem[] = [];
+  for (const [field, value] of Object.entries(trimmed(patch) as Record<string, unknown>)) {
+    if (field === 'familyIds') continue;
+    // A list given as null is emptied: the import format has no null list.
+    candidate[field] = value === null && field === 'documents' ? [] : value;
   }
-  if (patch.nationality !== undefined) {
-    if (patch.nationality !== null && !COUNTRY.test(patch.nationality)) throw bad('`nationality` must be an ISO 3166-1 alpha-3 code.');
-    correction.nationality = patch.nationality;
+  if (patch.familyIds !== undefined) candidate['familyIds'] = await familyOf(patch.familyIds ?? [], context, problems);
+  const checked = validateMigrant(candidate, { now: context.now });
+  if (!checked.ok) problems.push(...checked.problems);
+  if (problems.length > 0 || !checked.ok) {
+    const listed = problems.slice(0, 20).map((p) => `patch.${p.field}: ${p.message}`);
+    throw bad(`The correction is not valid: ${listed.join('; ')}${problems.length > 20 ? `; and ${problems.length - 20} more` : ''}.`);
   }
-  if (patch.sex !== undefined) correction.sex = patch.sex;
-  if (patch.legalStatus !== undefined) correction.legalStatus = patch.legalStatus;
-  for (const field of ['dateOfBirth', 'arrivalDate'] as const) {
-    const value = patch[field];
-    if (value === undefined) continue;
-    const date = value === null ? null : parseIsoDate(value);
-    if (value !== null && !date) throw bad(`\`${field}\` must be a full date YYYY-MM-DD.`);
-    correction[field] = date;
-  }
-  if (correction.dateOfBirth && correction.arrivalDate && correction.arrivalDate < correction.dateOfBirth) {
-    throw bad('`arrivalDate` must not be before `dateOfBirth`.');
-  }
-  if (patch.address !== undefined) {
-    const a = patch.address;
-    if (a !== null && a.country != null && !COUNTRY.test(a.country)) throw bad('`address.country` must be an ISO 3166-1 alpha-3 code.');
-    correction.address =
-      a === null
-        ? null
-        : {
-            line1: a.line1 == null ? null : text(a.line1, 'address.line1', 200),
-            city: a.city == null ? null : text(a.city, 'address.city', 200),
-            region: a.region == null ? null : text(a.region, 'address.region', 200),
-            postalCode: a.postalCode == null ? null : text(a.postalCode, 'address.postalCode', 20),
-            country: a.country ?? null,
-          };
-  }
-  return correction;
+  return checked.migrant;
 }
+
+/** Internal ids of the family named by pseudonyms; unknown or erased ones are problems. */
+async function familyOf(pseudonyms: readonly string[], context: GatewayContext, problems: FieldProblem[]): Promise<string[]> {
+  const { treaty } = requireRecordAccess(context, 'rectifyMigrant');
+  if (pseudonyms.length > MAX_FAMILY) {
+    problems.push({ field: 'familyIds', message: `must have at most ${MAX_FAMILY} entries, got ${pseudonyms.length}` });
+    return [];
+  }
+  const ids = pseudonyms.map((p) => treaty.pseudonyms.decode(p));
+  const live = new Set((await findLiveMigrants(context.collections, ids.filter((id): id is string => id !== null))).map((d) => d._id));
+  return ids.flatMap((id, i) => {
+    if (id === null || !live.has(id)) {
+      problems.push({ field: `familyIds[${i}]`, message: 'is not a record under this agreement' });
+      return [];
+    }
+    // The validator names a link to the record itself and a repeated one.
+    return [id];
+  });
+}
+
+/** `value` with every string trimmed (input objects of GraphQL are plain data). */
+function trimmed(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim();
+  if (Array.isArray(value)) return value.map(trimmed);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trimmed(v)]));
+  return value;
+}
+
+const MAX_FAMILY = 200;
 
 function bad(message: string): Error {
   return gatewayError('BAD_USER_INPUT', message);

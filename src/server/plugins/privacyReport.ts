@@ -94,10 +94,15 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
           const mutation = operation?.operation === 'mutation';
           if (outage && !mutation) return;
           if (mutation || privacy.readRecords || privacy.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
+            const coordinates = coordinatesByAction(fields);
+            const partialSubjects = privacy.partialSubjects(new Set([...coordinates.DISCLOSED, ...coordinates.MINIMISED]));
+            const changes = privacy.changes();
             const facts: AuditFacts = {
               ...baseFacts(contextValue, treaty, request.operationName ?? operation?.name?.value ?? null, source),
               subjectIds: privacy.disclosedSubjects(),
-              coordinates: coordinatesByAction(fields),
+              coordinates,
+              ...(partialSubjects.length > 0 ? { partialSubjects } : {}),
+              ...(changes.length > 0 ? { changes } : {}),
               ...aggregatesOf(privacy.aggregates()),
               outcome: !mutation ? 'DISCLOSED' : result.errors?.length ? 'REFUSED' : 'MUTATED',
               ...(mutation && attemptId !== null ? { attemptId } : {}),
