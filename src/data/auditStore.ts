@@ -4,7 +4,7 @@
  * numbers and links need no global lock.
  */
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import { ChainVerifier, GENESIS, chainEvent, type AuditEvent, type AuditFacts, type ChainHead, type CheckpointedHead, type IntegrityReport } from '../audit/chain';
 import type { AuditKey } from '../audit/keys';
 
@@ -139,10 +139,41 @@ export async function ensureAuditIndexes(db: Db): Promise<void> {
   await db.collection(AUDIT_EVENTS).createIndexes([
     { key: { chain: 1, seq: 1 }, name: 'chain_seq', unique: true },
     { key: { subjectIds: 1, at: -1 }, name: 'subject_at' },
+    // Rectifications and erasures in order: what notices to recipients are computed from.
+    { key: { 'changes.kind': 1, at: 1, _id: 1 }, name: 'changes_at' },
   ]);
 }
 
-/** Audit events that disclosed something about a subject (internal id), newest first. */
-export async function findDisclosures(events: Collection<AuditEvent>, subjectId: string, limit = 1_000): Promise<AuditEvent[]> {
-  return events.find({ subjectIds: subjectId, outcome: 'DISCLOSED' }, { sort: { at: -1 }, limit }).toArray();
+/** Where a page of disclosures continues: after the event of this time and id (in newest-first order). */
+export interface DisclosurePosition {
+  readonly at: Date;
+  readonly id: string;
+}
+
+/** The audit events that disclosed something about a subject (internal id). */
+const disclosuresOf = (subjectId: string): Filter<AuditEvent> => ({ subjectIds: subjectId, outcome: 'DISCLOSED' });
+
+/**
+ * One page of the audit events that disclosed something about a subject (internal id),
+ * newest first (`at` descending, then `_id` descending among events of the same instant),
+ * after `after`. The range starts on `at` (the `subject_at` index bounds it); the `_id`
+ * condition only orders the events of the cursor's own instant.
+ */
+export async function findDisclosurePage(
+  events: Collection<AuditEvent>,
+  subjectId: string,
+  first: number,
+  after: DisclosurePosition | null,
+): Promise<{ events: AuditEvent[]; hasNextPage: boolean }> {
+  const filter: Filter<AuditEvent> =
+    after === null
+      ? disclosuresOf(subjectId)
+      : { ...disclosuresOf(subjectId), at: { $lte: after.at }, $or: [{ at: { $lt: after.at } }, { _id: { $lt: after.id } }] };
+  const page = await events.find(filter, { sort: { at: -1, _id: -1 }, limit: first + 1 }).toArray();
+  return { events: page.slice(0, first), hasNextPage: page.length > first };
+}
+
+/** Number of audit events that disclosed something about a subject (internal id). */
+export async function countDisclosures(events: Collection<AuditEvent>, subjectId: string): Promise<number> {
+  return events.countDocuments(disclosuresOf(subjectId));
 }

@@ -12,6 +12,7 @@ import {
   type PartyDoc,
 } from './documents';
 import { AUDIT_EVENTS, ensureAuditIndexes } from './auditStore';
+import type { NoticeAcknowledgementDoc } from './notices';
 import type { AuditEvent } from '../audit/chain';
 import type { MetaDoc } from './dataVersion';
 
@@ -24,6 +25,8 @@ export interface Collections {
   auditEvents: Collection<AuditEvent>;
   /** Small bookkeeping documents (the version of the migrant records). */
   meta: Collection<MetaDoc>;
+  /** Which notices to recipients each party acknowledged (src/data/notices.ts). */
+  noticeAcknowledgements: Collection<NoticeAcknowledgementDoc>;
 }
 
 /**
@@ -78,6 +81,7 @@ export function collectionsOf(db: Db): Collections {
     consents: db.collection<ConsentDoc>(COLLECTIONS.consents),
     auditEvents: db.collection<AuditEvent>(AUDIT_EVENTS),
     meta: db.collection<MetaDoc>('meta'),
+    noticeAcknowledgements: db.collection<NoticeAcknowledgementDoc>('noticeAcknowledgements'),
   };
 }
 
@@ -102,6 +106,7 @@ const INDEXES: Record<Exclude<keyof Collections, 'auditEvents'>, IndexDescriptio
   ],
   consents: [{ key: { migrantId: 1, purpose: 1 }, name: 'migrant_purpose' }],
   meta: [],
+  noticeAcknowledgements: [],
 };
 
 /** Creates every index the gateway's queries use; idempotent. */

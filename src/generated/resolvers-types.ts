@@ -146,6 +146,14 @@ export type Biometrics = {
   fingerprintTemplate: Maybe<Scalars['String']['output']>;
 };
 
+/** Biometric templates, as input. */
+export type BiometricsInput = {
+  /** Face template. */
+  faceTemplate?: InputMaybe<Scalars['String']['input']>;
+  /** Fingerprint template. */
+  fingerprintTemplate?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** The verified caller of this request, from its token. */
 export type Caller = {
   __typename?: 'Caller';
@@ -207,11 +215,27 @@ export type Conviction = {
   year: Maybe<Scalars['Int']['output']>;
 };
 
+/** One conviction, as input. */
+export type ConvictionInput = {
+  /** Country of conviction, ISO 3166-1 alpha-3. */
+  country: Scalars['String']['input'];
+  /** The offence. */
+  offence: Scalars['String']['input'];
+  /** Year of conviction. */
+  year: Scalars['Int']['input'];
+};
+
 /** Criminal convictions. */
 export type CriminalRecord = {
   __typename?: 'CriminalRecord';
   /** Convictions on record. */
   convictions: Maybe<Array<Conviction>>;
+};
+
+/** Criminal convictions, as input. */
+export type CriminalRecordInput = {
+  /** The convictions. */
+  convictions: Array<ConvictionInput>;
 };
 
 /** A category of ordinary personal data that an agreement grants at some access level. */
@@ -293,6 +317,26 @@ export type DisclosureAction =
   | 'MINIMISED'
   /** Withheld: the field is null. */
   | 'REDACTED';
+
+/** A page of a subject's disclosure history. */
+export type DisclosureConnection = {
+  __typename?: 'DisclosureConnection';
+  /** The disclosures of this page, newest first. */
+  edges: Array<DisclosureEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+  /** Number of disclosures about the subject, over all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One disclosure of a page. */
+export type DisclosureEdge = {
+  __typename?: 'DisclosureEdge';
+  /** Opaque cursor (the event's time and audit id only): pass it as `after` to continue after this disclosure. */
+  cursor: Scalars['String']['output'];
+  /** The disclosure. */
+  node: Disclosure;
+};
 
 /** Type of travel or identity document. */
 export type DocumentType =
@@ -410,6 +454,14 @@ export type HealthRecord = {
   vulnerabilities: Maybe<Array<Vulnerability>>;
 };
 
+/** A health record, as input. */
+export type HealthRecordInput = {
+  /** Medical conditions. */
+  conditions: Array<Scalars['String']['input']>;
+  /** Vulnerabilities. */
+  vulnerabilities: Array<Vulnerability>;
+};
+
 /** Legal status of a person in the holding state. */
 export type LegalStatus =
   /** Has applied for international protection. */
@@ -521,26 +573,46 @@ export type MigrantFilter = {
   nationality?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** A correction of a record by its holder. Only the fields given change; each is validated. */
+/**
+ * A correction of a record by its holder. Only the fields given change; a field given as
+ * null is cleared (a list given as null or [] is emptied). The corrected record is validated
+ * exactly as an import validates a record; every problem is named by its field path.
+ */
 export type MigrantPatch = {
   /** Address (replaces the whole address). */
   address?: InputMaybe<AddressInput>;
   /** Date of arrival, YYYY-MM-DD. */
   arrivalDate?: InputMaybe<Scalars['PartialDate']['input']>;
+  /** Biometric templates (replaces both). */
+  biometrics?: InputMaybe<BiometricsInput>;
+  /** Criminal convictions (replaces the whole record). */
+  criminalRecord?: InputMaybe<CriminalRecordInput>;
   /** Date of birth, YYYY-MM-DD. */
   dateOfBirth?: InputMaybe<Scalars['PartialDate']['input']>;
+  /** Travel documents (replaces the whole list). */
+  documents?: InputMaybe<Array<TravelDocumentInput>>;
+  /** Ethnic origin. */
+  ethnicOrigin?: InputMaybe<Scalars['String']['input']>;
+  /** Family members, by their ids under this agreement (replaces the whole list). Each must be a record that is not erased. */
+  familyIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Family name. */
   familyName?: InputMaybe<Scalars['String']['input']>;
   /** Given name. */
   givenName?: InputMaybe<Scalars['String']['input']>;
+  /** Health (replaces the whole record). */
+  health?: InputMaybe<HealthRecordInput>;
   /** Legal status. */
   legalStatus?: InputMaybe<LegalStatus>;
   /** Nationality, ISO 3166-1 alpha-3. */
   nationality?: InputMaybe<Scalars['String']['input']>;
   /** Place of birth. */
   placeOfBirth?: InputMaybe<Scalars['String']['input']>;
+  /** Religion or belief. */
+  religion?: InputMaybe<Scalars['String']['input']>;
   /** Sex. */
   sex?: InputMaybe<Sex>;
+  /** Victim-of-trafficking status (replaces the whole status). */
+  victimStatus?: InputMaybe<VictimStatusInput>;
 };
 
 /** How a field is reduced at MINIMISED access. */
@@ -557,6 +629,8 @@ export type MinimiseStrategy =
 /** Changes. Each needs X-Agreement-Id and X-Purpose, and is recorded in the audit trail. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Acknowledges a notice for the caller's party under this agreement (audited; the first acknowledgement stands). Role DATA_CONTROLLER. */
+  acknowledgeNotice: Notice;
   /** Approves or denies a PENDING request. Role DATA_CONTROLLER of the requested party. A request that is no longer PENDING: BAD_USER_INPUT, nothing changes. */
   decideDataRequest: DataRequest;
   /** Erases a record (right to erasure): its personal data and consents are deleted, a tombstone remains, and its pseudonyms resolve to nothing. Role DATA_CONTROLLER of the record's holder. */
@@ -571,6 +645,12 @@ export type Mutation = {
   withdrawConsent: Consent;
   /** Withdraws a PENDING request. The requesting party only. */
   withdrawDataRequest: DataRequest;
+};
+
+
+/** Changes. Each needs X-Agreement-Id and X-Purpose, and is recorded in the audit trail. */
+export type MutationAcknowledgeNoticeArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -623,6 +703,56 @@ export type MutationWithdrawConsentArgs = {
 export type MutationWithdrawDataRequestArgs = {
   id: Scalars['ID']['input'];
 };
+
+/**
+ * A record the caller's party received under this agreement and purpose was rectified or
+ * erased afterwards (GDPR Art. 19; the treaties' accuracy clauses). One notice per change
+ * and subject for the party under this agreement, however often it received the record.
+ */
+export type Notice = {
+  __typename?: 'Notice';
+  /** When the party acknowledged the notice; null while it is pending. */
+  acknowledgedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The agency that acknowledged it; null while it is pending. */
+  acknowledgedBy: Maybe<Scalars['String']['output']>;
+  /** The agreement the data went out under: the current one. */
+  agreementId: Scalars['ID']['output'];
+  /** When the record was changed. */
+  at: Scalars['DateTime']['output'];
+  /** Rectification: the coordinates changed that the party received. Erasure: every coordinate of the record the party received. Never a value. */
+  coordinates: Array<Scalars['String']['output']>;
+  /** The notice's id under this agreement (for `acknowledgeNotice`; also the cursor). */
+  id: Scalars['ID']['output'];
+  /** Rectification or erasure. */
+  kind: NoticeKind;
+  /** The subject's id under this agreement, as the data went out (an erased subject's id resolves to nothing). */
+  subjectId: Scalars['ID']['output'];
+};
+
+/** A page of notices, oldest change first. */
+export type NoticeConnection = {
+  __typename?: 'NoticeConnection';
+  /** The notices of this page. */
+  edges: Array<NoticeEdge>;
+  /** Where the next page starts. */
+  pageInfo: PageInfo;
+};
+
+/** One notice and its cursor. */
+export type NoticeEdge = {
+  __typename?: 'NoticeEdge';
+  /** Pass as `after` to continue after this notice. */
+  cursor: Scalars['String']['output'];
+  /** The notice. */
+  node: Notice;
+};
+
+/** What happened to a record a party received: how its notice is told. */
+export type NoticeKind =
+  /** The record was erased (right to erasure). */
+  | 'ERASURE'
+  /** The record was corrected (right to rectification). */
+  | 'RECTIFICATION';
 
 /** Paging state of a connection. */
 export type PageInfo = {
@@ -686,8 +816,8 @@ export type Query = {
   dataRequest: Maybe<DataRequest>;
   /** Data requests under the current agreement, made (OUTGOING) or received (INCOMING) by the caller's party. */
   dataRequests: Array<DataRequest>;
-  /** Who saw or received what about a subject (by this agreement's pseudonym), newest first. Role OVERSIGHT, or DATA_CONTROLLER of the record's holder. */
-  disclosureHistory: Array<Disclosure>;
+  /** Who saw or received what about a subject (by this agreement's pseudonym), newest first, a page at a time (`first` defaults to 50). Role OVERSIGHT, or DATA_CONTROLLER of the record's holder. */
+  disclosureHistory: DisclosureConnection;
   /** What the current context may see, field by field, and why (needs the treaty context). */
   entitlements: Entitlements;
   /** The verified caller. Needs a token, no treaty context. */
@@ -696,6 +826,8 @@ export type Query = {
   migrant: Maybe<Migrant>;
   /** Records in this context's scope, a page at a time (`first` defaults to 50). */
   migrants: MigrantConnection;
+  /** Rectifications and erasures of records the caller's party received under this agreement and purpose before they changed, oldest first. `pending: true` lists only those not acknowledged. Not under an aggregate-only grant. */
+  notices: NoticeConnection;
   /**
    * Counts of the records in this context's scope (the same rows `migrants` would see,
    * without any data request widening them), grouped by up to three dimensions, with
@@ -746,6 +878,8 @@ export type QueryDataRequestsArgs = {
  * `X-Purpose` (the treaty context); `me` needs only a token.
  */
 export type QueryDisclosureHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   migrantId: Scalars['ID']['input'];
 };
 
@@ -767,6 +901,17 @@ export type QueryMigrantsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<MigrantFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Read access. Every field that reads records needs the headers `X-Agreement-Id` and
+ * `X-Purpose` (the treaty context); `me` needs only a token.
+ */
+export type QueryNoticesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  pending?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -983,6 +1128,18 @@ export type TravelDocument = {
   type: Maybe<DocumentType>;
 };
 
+/** A travel or identity document, as input. */
+export type TravelDocumentInput = {
+  /** Expiry date, YYYY-MM-DD. */
+  expiresOn?: InputMaybe<Scalars['PartialDate']['input']>;
+  /** Issuing country, ISO 3166-1 alpha-3. */
+  issuingCountry: Scalars['String']['input'];
+  /** Document number. */
+  number: Scalars['String']['input'];
+  /** Kind of document. */
+  type: DocumentType;
+};
+
 /** Victim-of-trafficking status. */
 export type VictimStatus = {
   __typename?: 'VictimStatus';
@@ -992,6 +1149,16 @@ export type VictimStatus = {
   identifiedOn: Maybe<Scalars['PartialDate']['output']>;
   /** The status. */
   status: Maybe<VictimStatusValue>;
+};
+
+/** A victim-of-trafficking status, as input. */
+export type VictimStatusInput = {
+  /** Form of exploitation. */
+  exploitationType?: InputMaybe<ExploitationType>;
+  /** When the status was established, YYYY-MM-DD. */
+  identifiedOn?: InputMaybe<Scalars['PartialDate']['input']>;
+  /** The status. */
+  status: VictimStatusValue;
 };
 
 /** Victim-of-trafficking status. */
@@ -1102,18 +1269,23 @@ export type ResolversTypes = {
   AuditChainIntegrity: ResolverTypeWrapper<AuditChainIntegrity>;
   AuditIntegrity: ResolverTypeWrapper<AuditIntegrity>;
   Biometrics: ResolverTypeWrapper<Biometrics>;
+  BiometricsInput: BiometricsInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Caller: ResolverTypeWrapper<CallerModel>;
   CategoryGrant: ResolverTypeWrapper<CategoryGrant>;
   Clearance: Clearance;
   Consent: ResolverTypeWrapper<ConsentDoc>;
   Conviction: ResolverTypeWrapper<Conviction>;
+  ConvictionInput: ConvictionInput;
   CriminalRecord: ResolverTypeWrapper<CriminalRecord>;
+  CriminalRecordInput: CriminalRecordInput;
   DataCategory: DataCategory;
   DataRequest: ResolverTypeWrapper<DataRequestDoc>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Disclosure: ResolverTypeWrapper<AuditEvent>;
   DisclosureAction: DisclosureAction;
+  DisclosureConnection: ResolverTypeWrapper<Omit<DisclosureConnection, 'edges'> & { edges: Array<ResolversTypes['DisclosureEdge']> }>;
+  DisclosureEdge: ResolverTypeWrapper<Omit<DisclosureEdge, 'node'> & { node: ResolversTypes['Disclosure'] }>;
   DocumentType: DocumentType;
   EntitlementCondition: EntitlementCondition;
   Entitlements: ResolverTypeWrapper<Entitlements>;
@@ -1122,6 +1294,7 @@ export type ResolversTypes = {
   FilterEntitlement: ResolverTypeWrapper<FilterEntitlement>;
   Grant: ResolverTypeWrapper<GrantDoc>;
   HealthRecord: ResolverTypeWrapper<HealthRecord>;
+  HealthRecordInput: HealthRecordInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LegalStatus: LegalStatus;
@@ -1132,6 +1305,10 @@ export type ResolversTypes = {
   MigrantPatch: MigrantPatch;
   MinimiseStrategy: MinimiseStrategy;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Notice: ResolverTypeWrapper<Notice>;
+  NoticeConnection: ResolverTypeWrapper<NoticeConnection>;
+  NoticeEdge: ResolverTypeWrapper<NoticeEdge>;
+  NoticeKind: NoticeKind;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PartialDate: ResolverTypeWrapper<Scalars['PartialDate']['output']>;
   Party: ResolverTypeWrapper<PartyDoc>;
@@ -1154,7 +1331,9 @@ export type ResolversTypes = {
   SubjectScope: SubjectScope;
   SubmitDataRequestInput: SubmitDataRequestInput;
   TravelDocument: ResolverTypeWrapper<TravelDocumentDoc>;
+  TravelDocumentInput: TravelDocumentInput;
   VictimStatus: ResolverTypeWrapper<VictimStatus>;
+  VictimStatusInput: VictimStatusInput;
   VictimStatusValue: VictimStatusValue;
   Vulnerability: Vulnerability;
 };
@@ -1167,20 +1346,26 @@ export type ResolversParentTypes = {
   AuditChainIntegrity: AuditChainIntegrity;
   AuditIntegrity: AuditIntegrity;
   Biometrics: Biometrics;
+  BiometricsInput: BiometricsInput;
   Boolean: Scalars['Boolean']['output'];
   Caller: CallerModel;
   CategoryGrant: CategoryGrant;
   Consent: ConsentDoc;
   Conviction: Conviction;
+  ConvictionInput: ConvictionInput;
   CriminalRecord: CriminalRecord;
+  CriminalRecordInput: CriminalRecordInput;
   DataRequest: DataRequestDoc;
   DateTime: Scalars['DateTime']['output'];
   Disclosure: AuditEvent;
+  DisclosureConnection: Omit<DisclosureConnection, 'edges'> & { edges: Array<ResolversParentTypes['DisclosureEdge']> };
+  DisclosureEdge: Omit<DisclosureEdge, 'node'> & { node: ResolversParentTypes['Disclosure'] };
   Entitlements: Entitlements;
   FieldEntitlement: FieldEntitlement;
   FilterEntitlement: FilterEntitlement;
   Grant: GrantDoc;
   HealthRecord: HealthRecord;
+  HealthRecordInput: HealthRecordInput;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Migrant: MigrantDoc;
@@ -1189,6 +1374,9 @@ export type ResolversParentTypes = {
   MigrantFilter: MigrantFilter;
   MigrantPatch: MigrantPatch;
   Mutation: Record<PropertyKey, never>;
+  Notice: Notice;
+  NoticeConnection: NoticeConnection;
+  NoticeEdge: NoticeEdge;
   PageInfo: PageInfo;
   PartialDate: Scalars['PartialDate']['output'];
   Party: PartyDoc;
@@ -1200,7 +1388,9 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   SubmitDataRequestInput: SubmitDataRequestInput;
   TravelDocument: TravelDocumentDoc;
+  TravelDocumentInput: TravelDocumentInput;
   VictimStatus: VictimStatus;
+  VictimStatusInput: VictimStatusInput;
 };
 
 export type MinimiseDirectiveArgs = {
@@ -1327,6 +1517,17 @@ export type DisclosureResolvers<ContextType = GatewayContext, ParentType extends
   purpose?: Resolver<Maybe<ResolversTypes['Purpose']>, ParentType, ContextType>;
 };
 
+export type DisclosureConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DisclosureConnection'] = ResolversParentTypes['DisclosureConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['DisclosureEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DisclosureEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DisclosureEdge'] = ResolversParentTypes['DisclosureEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Disclosure'], ParentType, ContextType>;
+};
+
 export type EntitlementsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Entitlements'] = ResolversParentTypes['Entitlements']> = {
   agreementId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   clearance?: Resolver<ResolversTypes['Clearance'], ParentType, ContextType>;
@@ -1400,6 +1601,7 @@ export type MigrantEdgeResolvers<ContextType = GatewayContext, ParentType extend
 };
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acknowledgeNotice?: Resolver<ResolversTypes['Notice'], ParentType, ContextType, RequireFields<MutationAcknowledgeNoticeArgs, 'id'>>;
   decideDataRequest?: Resolver<ResolversTypes['DataRequest'], ParentType, ContextType, RequireFields<MutationDecideDataRequestArgs, 'decision' | 'id'>>;
   eraseMigrant?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationEraseMigrantArgs, 'id' | 'reason'>>;
   recordConsent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType, RequireFields<MutationRecordConsentArgs, 'evidence' | 'migrantId' | 'purpose'>>;
@@ -1407,6 +1609,27 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   submitDataRequest?: Resolver<ResolversTypes['DataRequest'], ParentType, ContextType, RequireFields<MutationSubmitDataRequestArgs, 'input'>>;
   withdrawConsent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType, RequireFields<MutationWithdrawConsentArgs, 'migrantId' | 'purpose'>>;
   withdrawDataRequest?: Resolver<ResolversTypes['DataRequest'], ParentType, ContextType, RequireFields<MutationWithdrawDataRequestArgs, 'id'>>;
+};
+
+export type NoticeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Notice'] = ResolversParentTypes['Notice']> = {
+  acknowledgedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  acknowledgedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  agreementId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  coordinates?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['NoticeKind'], ParentType, ContextType>;
+  subjectId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type NoticeConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['NoticeConnection'] = ResolversParentTypes['NoticeConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['NoticeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type NoticeEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['NoticeEdge'] = ResolversParentTypes['NoticeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Notice'], ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1430,11 +1653,12 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   auditIntegrity?: Resolver<ResolversTypes['AuditIntegrity'], ParentType, ContextType>;
   dataRequest?: Resolver<Maybe<ResolversTypes['DataRequest']>, ParentType, ContextType, RequireFields<QueryDataRequestArgs, 'id'>>;
   dataRequests?: Resolver<Array<ResolversTypes['DataRequest']>, ParentType, ContextType, Partial<QueryDataRequestsArgs>>;
-  disclosureHistory?: Resolver<Array<ResolversTypes['Disclosure']>, ParentType, ContextType, RequireFields<QueryDisclosureHistoryArgs, 'migrantId'>>;
+  disclosureHistory?: Resolver<ResolversTypes['DisclosureConnection'], ParentType, ContextType, RequireFields<QueryDisclosureHistoryArgs, 'migrantId'>>;
   entitlements?: Resolver<ResolversTypes['Entitlements'], ParentType, ContextType>;
   me?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
   migrant?: Resolver<Maybe<ResolversTypes['Migrant']>, ParentType, ContextType, RequireFields<QueryMigrantArgs, 'id'>>;
   migrants?: Resolver<ResolversTypes['MigrantConnection'], ParentType, ContextType, Partial<QueryMigrantsArgs>>;
+  notices?: Resolver<ResolversTypes['NoticeConnection'], ParentType, ContextType, Partial<QueryNoticesArgs>>;
   statistics?: Resolver<ResolversTypes['Statistics'], ParentType, ContextType, RequireFields<QueryStatisticsArgs, 'groupBy'>>;
 };
 
@@ -1485,6 +1709,8 @@ export type Resolvers<ContextType = GatewayContext> = {
   DataRequest?: DataRequestResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Disclosure?: DisclosureResolvers<ContextType>;
+  DisclosureConnection?: DisclosureConnectionResolvers<ContextType>;
+  DisclosureEdge?: DisclosureEdgeResolvers<ContextType>;
   Entitlements?: EntitlementsResolvers<ContextType>;
   FieldEntitlement?: FieldEntitlementResolvers<ContextType>;
   FilterEntitlement?: FilterEntitlementResolvers<ContextType>;
@@ -1494,6 +1720,9 @@ export type Resolvers<ContextType = GatewayContext> = {
   MigrantConnection?: MigrantConnectionResolvers<ContextType>;
   MigrantEdge?: MigrantEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Notice?: NoticeResolvers<ContextType>;
+  NoticeConnection?: NoticeConnectionResolvers<ContextType>;
+  NoticeEdge?: NoticeEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PartialDate?: GraphQLScalarType;
   Party?: PartyResolvers<ContextType>;

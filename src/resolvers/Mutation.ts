@@ -164,7 +164,7 @@ async function correctedRecord(before: WorldMigrant, patch: MigrantPatch, contex
   for (const [field, value] of Object.entries(trimmed(patch) as Record<string, unknown>)) {
     if (field === 'familyIds') continue;
     // A list given as null is emptied: the import format has no null list.
-    candidate[field] = value === null && field === 'documents' ? [] : value;
+    candidate[field] = value === null && field === 'documents' ? [] : withNulls(field, value);
   }
   if (patch.familyIds !== undefined) candidate['familyIds'] = await familyOf(patch.familyIds ?? [], context, problems);
   const checked = validateMigrant(candidate, { now: context.now });
@@ -193,6 +193,22 @@ async function familyOf(pseudonyms: readonly string[], context: GatewayContext, 
     // The validator names a link to the record itself and a repeated one.
     return [id];
   });
+}
+
+/** Optional fields of the patch's input objects: left out means null, as the import format writes it. */
+const OPTIONAL_INPUT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  address: ['line1', 'city', 'region', 'postalCode', 'country'],
+  documents: ['expiresOn'],
+  biometrics: ['fingerprintTemplate', 'faceTemplate'],
+  victimStatus: ['identifiedOn', 'exploitationType'],
+};
+
+/** A patch field's value with its input objects' left-out optional fields set to null. */
+function withNulls(field: string, value: unknown): unknown {
+  const optional = OPTIONAL_INPUT_FIELDS[field];
+  if (!optional || value === null || typeof value !== 'object') return value;
+  const complete = (object: object): object => ({ ...Object.fromEntries(optional.map((key) => [key, null])), ...object });
+  return Array.isArray(value) ? value.map((entry: object) => complete(entry)) : complete(value);
 }
 
 /** `value` with every string trimmed (input objects of GraphQL are plain data). */

@@ -7,7 +7,7 @@
 import { countMigrants, findLiveMigrant, findMigrantPage, type MigrantCriteria } from '../data/migrants';
 import { findAgreement, findAgreementsOfParty } from '../data/agreements';
 import { listRequests } from '../data/dataRequests';
-import { findDisclosures } from '../data/auditStore';
+import { countDisclosures, findDisclosurePage, type DisclosurePosition } from '../data/auditStore';
 import { startOfUtcDay } from '../policy/calendar';
 import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
@@ -75,7 +75,7 @@ export const Query: QueryResolvers = {
 
   entitlements: (_parent, _args, context) => entitlementsOf(context),
 
-  disclosureHistory: async (_parent, { migrantId }, context) => {
+  disclosureHistory: async (_parent, { migrantId, first, after }, context, info) => {
     const { treaty } = requireRecordAccess(context, 'disclosureHistory');
     const id = treaty.pseudonyms.decode(migrantId);
     const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });
@@ -83,7 +83,21 @@ export const Query: QueryResolvers = {
     const allowed = roles.includes('OVERSIGHT') || (roles.includes('DATA_CONTROLLER') && record?.holder === party);
     if (!allowed) throw gatewayError('FORBIDDEN', 'disclosureHistory needs OVERSIGHT, or DATA_CONTROLLER of the record\'s holder.');
     if (!record) throw gatewayError('BAD_USER_INPUT', 'No such record under this agreement.');
-    return findDisclosures(context.collections.auditEvents, record._id);
+    const size = pageSize(first ?? null, context);
+    const position = after == null ? null : decodeDisclosureCursor(after);
+    const [page, totalCount] = await Promise.all([
+      findDisclosurePage(context.collections.auditEvents, record._id, size, position),
+      // Counted only when asked for, as `migrants` does.
+      info.fieldNodes.some((node) => selectsField(node.selectionSet, 'totalCount', info.fragments))
+        ? countDisclosures(context.collections.auditEvents, record._id)
+        : Promise.resolve(0),
+    ]);
+    const edges = page.events.map((node) => ({ node, cursor: encodeDisclosureCursor(node) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount,
+    };
   },
 
   auditIntegrity: (_parent, _args, context) => {
@@ -122,6 +136,38 @@ function decodeCursor(cursor: string, context: GatewayContext): string {
   const id = treaty.pseudonyms.decode(cursor);
   if (id === null) throw gatewayError('BAD_USER_INPUT', '`after` is not a cursor of this agreement.');
   return id;
+}
+
+/**
+ * A cursor of `disclosureHistory` is base64url of `{"at":<ms>,"id":"<audit event id>"}`:
+ * the event's time and audit id, nothing about the subject. It only says where a page
+ * continues; the subject and the permission to read their history come from the request.
+ */
+function encodeDisclosureCursor(event: { readonly at: Date; readonly _id: string }): string {
+  return Buffer.from(JSON.stringify({ at: event.at.getTime(), id: event._id })).toString('base64url');
+}
+
+/** Longest cursor accepted (the ones handed out are about 100 characters). */
+const MAX_DISCLOSURE_CURSOR = 512;
+
+function decodeDisclosureCursor(cursor: string): DisclosurePosition {
+  const refuse = (): never => {
+    throw gatewayError('BAD_USER_INPUT', '`after` is not a cursor of disclosureHistory.');
+  };
+  if (cursor.length > MAX_DISCLOSURE_CURSOR || !/^[A-Za-z0-9_-]+$/.test(cursor)) return refuse();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return refuse();
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return refuse();
+  const { at, id, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0 || typeof id !== 'string' || id.length === 0 || typeof at !== 'number' || !Number.isSafeInteger(at)) return refuse();
+  const position = { at: new Date(at), id };
+  // Only the cursors handed out are accepted, byte for byte (no other spelling of one).
+  if (Number.isNaN(position.at.getTime()) || encodeDisclosureCursor({ at: position.at, _id: id }) !== cursor) return refuse();
+  return position;
 }
 
 function criteriaOf(filter: MigrantFilter | null): MigrantCriteria {

@@ -6,12 +6,13 @@ import { DataRequest } from './DataRequest';
 import { Disclosure } from './Disclosure';
 import { Mutation } from './Mutation';
 import { Migrant, TravelDocument, VictimStatus } from './Migrant';
+import { acknowledgeNotice, notices } from './notices';
 import { Query } from './Query';
 import { DateTime, PartialDate } from './scalars';
 
 export const resolvers: Resolvers = {
-  Query,
-  Mutation,
+  Query: { ...Query, notices },
+  Mutation: { ...Mutation, acknowledgeNotice },
   Consent,
   Disclosure,
   Migrant,

@@ -56,7 +56,8 @@ const LIST_SIZES: Readonly<Record<string, number>> = {
   'DataRequest.subjects': 20,
   'Query.dataRequests': 50,
   'Query.agreements': 10,
-  'Query.disclosureHistory': 100,
+  'DisclosureConnection.edges': 1, // sized by the connection's `first`, as `migrants`
+  'NoticeConnection.edges': 1, // sized by the connection's `first`, as `migrants`
   'Statistics.cells': 1, // a table's cost is the database's aggregation, not its cells
 };
 const DEFAULT_LIST_SIZE = 10;

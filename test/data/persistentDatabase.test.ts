@@ -138,6 +138,9 @@ describe('persistent mode: the data survives a restart', () => {
       const blessing = medBefore.edges.find((e) => e.node.givenName === 'Blessing')!.node.id;
       const emeka = medBefore.edges.find((e) => e.node.givenName === 'Emeka')!.node.id;
       expect(data(await graphql(gw.url, { query: ERASE, variables: { id: blessing }, token: tokens['itaController']!, ...MED }), 'eraseMigrant')).toBe(true);
+      // Erase, import the same file again, restart (below): still erased, and the import said so.
+      const reimport = await importWorld(gw.client, gw.db, loadFixture(), 'small-world.json');
+      expect(reimport.erasedNotRestored.map((e) => e.id)).toEqual(['m-0009']);
       expect(data(await graphql(gw.url, { query: RECTIFY, variables: { id: emeka }, token: tokens['itaController']!, ...MED }), 'rectifyMigrant')).toEqual({
         givenName: 'Chukwuemeka',
       });
@@ -171,7 +174,12 @@ describe('persistent mode: the data survives a restart', () => {
       });
       // Every document of every collection, exactly (values, types, dates).
       expect(after).toEqual(before);
-      expect((after['migrants'] as { _id: string }[]).find((m) => m._id === 'm-0009')).toMatchObject({ erasedAt: expect.any(Date), erasureReason: 'Request of the data subject' });
+      expect((after['migrants'] as { _id: string }[]).find((m) => m._id === 'm-0009')).toEqual({
+        _id: 'm-0009',
+        holder: 'ITA',
+        erasedAt: expect.any(Date),
+        erasureReason: 'Request of the data subject',
+      });
       expect((after['migrants'] as { _id: string }[]).find((m) => m._id === 'm-0003')).toMatchObject({ givenName: 'Chukwuemeka' });
 
       // The gateway on the restarted server answers from the kept data.

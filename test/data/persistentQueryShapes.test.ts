@@ -12,7 +12,7 @@
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
 import { signDevToken } from '../../src/context/devKeys';
-import { findDisclosures, verifyAuditTrail } from '../../src/data/auditStore';
+import { countDisclosures, findDisclosurePage, verifyAuditTrail } from '../../src/data/auditStore';
 import { subjectsWithActiveConsent, activeConsents } from '../../src/data/consents';
 import { collectionsOf, ensureIndexes } from '../../src/data/database';
 import { approvedSubjectIds, findRequestsBySubjects, listRequests } from '../../src/data/dataRequests';
@@ -400,7 +400,7 @@ const SHAPES: Shape[] = [
     },
   },
   {
-    name: 'audit store: a chain in (chain, seq) order, the newest by sort seq -1, findDisclosures (sort at -1, limit), verifyAuditTrail',
+    name: 'audit store: a chain in (chain, seq) order, the newest by sort seq -1, findDisclosurePage (sort at -1 _id -1, limit; after a position: at $lte, $or at $lt / _id $lt), countDisclosures, verifyAuditTrail',
     readOnly: true,
     run: async (db) => {
       const events = db.collection('auditEvents');
@@ -408,7 +408,13 @@ const SHAPES: Shape[] = [
       const subject = 'm-0001';
       return {
         stored: stored.length,
-        disclosures: ids(await findDisclosures(collectionsOf(db).auditEvents, subject, 10)),
+        disclosures: await (async () => {
+          const { auditEvents } = collectionsOf(db);
+          const first = await findDisclosurePage(auditEvents, subject, 10, null);
+          const last = first.events.at(-1);
+          const next = last ? await findDisclosurePage(auditEvents, subject, 10, { at: last.at, id: last._id }) : null;
+          return { first: ids(first.events), hasNextPage: first.hasNextPage, next: next && ids(next.events), total: await countDisclosures(auditEvents, subject) };
+        })(),
         last: await events.find({}, { sort: { seq: -1 }, limit: 1, projection: { seq: 1, hash: 1 } }).toArray(),
         report: await verifyAuditTrail(db, DEV_AUDIT_KEYS.byId),
       };
@@ -637,9 +643,9 @@ describe('H2 backend: GraphQL answers as on the reference server', () => {
       say(await call(gw, { name: 'rectify', who: 'itaController', context: AT, query: 'mutation($id: ID!) { rectifyMigrant(id: $id, patch: { givenName: "Chukwuemeka", address: null }) { id givenName address { city } } }', variables: { id: emeka } }));
       say(await call(gw, { name: 'erase', who: 'itaController', context: AT, query: 'mutation($id: ID!) { eraseMigrant(id: $id, reason: "Request of the data subject") }', variables: { id: blessing } }));
       say(await call(gw, { name: 'after', who: 'ita', context: AT, query: '{ migrants(first: 50) { totalCount edges { node { id givenName address { city } } } } }' }));
-      // Newest first (sort at: -1); events of the same instant (one clock here) come in no defined order.
-      const history = await call(gw, { name: 'history', who: 'oversight', context: AT, query: 'query($m: ID!) { disclosureHistory(migrantId: $m) { at party agency agreementId purpose operationName coordinates } }', variables: { m: emeka } });
-      say({ ...history, body: { ...history.body, data: { entries: ((history.body.data?.['disclosureHistory'] ?? []) as unknown[]).map((e) => JSON.stringify(e)).sort() } } });
+      // Newest first (sort at: -1, then _id: -1, one clock here); the entries are compared as a set.
+      const history = await call(gw, { name: 'history', who: 'oversight', context: AT, query: 'query($m: ID!) { disclosureHistory(migrantId: $m, first: 500) { edges { node { at party agency agreementId purpose operationName coordinates } } } }', variables: { m: emeka } });
+      say({ ...history, body: { ...history.body, data: { entries: (((history.body.data?.['disclosureHistory'] as { edges: { node: unknown }[] } | undefined)?.edges ?? []).map((e) => e.node)).map((e) => JSON.stringify(e)).sort() } } });
       say(await call(gw, { name: 'integrity', who: 'oversight', query: '{ auditIntegrity { valid checkedEvents chains firstInvalidEventId } }' }));
     }
     expect(replies[1]).toEqual(replies[0]);

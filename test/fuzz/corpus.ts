@@ -89,7 +89,7 @@ export const OPERATIONS: readonly CorpusOperation[] = [
     name: 'entitlements',
     query: '{ entitlements { agreementId purpose subjectScope clearance fields { coordinate action reason strategy condition } filters { argument permitted } } }',
   },
-  { name: 'disclosure-history', query: 'query($m: ID!) { disclosureHistory(migrantId: $m) { at party agency agreementId purpose operationName coordinates } }', variables: { m: 'p_notapseudonym' } },
+  { name: 'disclosure-history', query: 'query($m: ID!) { disclosureHistory(migrantId: $m) { edges { node { at party agency agreementId purpose operationName coordinates } } } }', variables: { m: 'p_notapseudonym' } },
   { name: 'audit-integrity', query: '{ auditIntegrity { valid checkedEvents chains firstInvalidEventId } }' },
   { name: 'introspection-type', query: '{ __type(name: "Migrant") { name fields { name description type { name kind ofType { name } } } } }' },
   { name: 'introspection-schema', query: '{ __schema { queryType { name } types { name kind fields { name args { name } } } directives { name } } }' },

@@ -122,7 +122,7 @@ describe('record reads under an aggregate-only grant', () => {
     ['migrant', 'query($id: ID!) { migrant(id: $id) { id victimStatus { status } family { id } } }', { id: 'Amara' }],
     ['dataRequests', '{ dataRequests { id justification subjects { id } } }', {}],
     ['dataRequest', '{ dataRequest(id: "req-0001") { id subjects { id } } }', {}],
-    ['disclosureHistory', 'query($id: ID!) { disclosureHistory(migrantId: $id) { at coordinates } }', { id: 'Amara' }],
+    ['disclosureHistory', 'query($id: ID!) { disclosureHistory(migrantId: $id) { edges { node { at coordinates } } } }', { id: 'Amara' }],
     ['migrants', '{ statistics(groupBy: [SEX]) { total } entitlements { recordAccess } people: migrants { totalCount } }', {}],
     ['migrants', 'query Q { ...Rows } fragment Rows on Query { migrants { edges { node { id } } } }', {}],
   ];

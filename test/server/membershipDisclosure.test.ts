@@ -193,14 +193,14 @@ describe('a read that returns only ids and holders is audited like any other', (
     await read('query OnlyIds { migrants(first: 50) { edges { node { id } } } }');
     await read('query Nigerians { migrants(filter: { nationality: "NGA" }) { edges { node { id } } } }');
     const reply = await graphql(tg.url, {
-      query: 'query($m: ID!) { disclosureHistory(migrantId: $m) { operationName coordinates } }',
+      query: 'query($m: ID!) { disclosureHistory(migrantId: $m) { edges { node { operationName coordinates } } } }',
       variables: { m: emeka },
       token: t['oversight'],
       agreementId: 'AGR-MED-TIP-2024',
       purpose: 'ANTI_TRAFFICKING',
     });
     expect(codes(reply)).toEqual([]);
-    const history = reply.body.data!['disclosureHistory'] as { operationName: string | null; coordinates: string[] }[];
+    const history = (reply.body.data!['disclosureHistory'] as { edges: { node: { operationName: string | null; coordinates: string[] } }[] }).edges.map((e) => e.node);
     expect(history).toEqual(expect.arrayContaining([{ operationName: 'OnlyIds', coordinates: [] }, { operationName: 'Nigerians', coordinates: ['Migrant.nationality'] }]));
   });
 });

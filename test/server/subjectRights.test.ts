@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const RECTIFY = 'mutation Rectify($id: ID!, $patch: MigrantPatch!) { rectifyMigrant(id: $id, patch: $patch) { id givenName dateOfBirth } }';
 const ERASE = 'mutation Erase($id: ID!) { eraseMigrant(id: $id, reason: "Request of the data subject, ref DS-12") }';
-const HISTORY = 'query($m: ID!) { disclosureHistory(migrantId: $m) { at party agency agreementId purpose operationName coordinates } }';
+const HISTORY = 'query($m: ID!) { disclosureHistory(migrantId: $m) { edges { node { at party agency agreementId purpose operationName coordinates } } } }';
 
 describe('rectification', () => {
   it('corrects the holder\'s record, validated, and the next read shows it', async () => {
@@ -67,7 +67,7 @@ describe('disclosure history', () => {
     const amara = (await byName('Amara'))!;
     const history = await graphql(tg.url, { query: HISTORY, variables: { m: amara.id }, token: t['oversight'], ...MED });
     expect(history.body.errors).toBeUndefined();
-    const entries = history.body.data!['disclosureHistory'] as { party: string; coordinates: string[]; purpose: string }[];
+    const entries = (history.body.data!['disclosureHistory'] as { edges: { node: { party: string; coordinates: string[]; purpose: string } }[] }).edges.map((e) => e.node);
     expect(entries.length).toBeGreaterThan(0);
     expect(entries[0]).toMatchObject({ party: 'ITA', agency: 'ITA-AGENCY', agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' });
     expect(entries[0]!.coordinates).toEqual(expect.arrayContaining(['Migrant.givenName', 'Migrant.dateOfBirth']));
