@@ -299,7 +299,7 @@ export type Disclosure = {
   agreementId: Maybe<Scalars['ID']['output']>;
   /** When. */
   at: Scalars['DateTime']['output'];
-  /** The coordinates disclosed or minimised (in that response, for any of its subjects). */
+  /** The coordinates disclosed or minimised about this subject in that response (for events written before per-subject records: for any of its subjects). */
   coordinates: Array<Scalars['String']['output']>;
   /** The operation's name, if it had one. */
   operationName: Maybe<Scalars['String']['output']>;

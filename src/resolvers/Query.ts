@@ -16,6 +16,7 @@ import { requireRecordAccess, requireTreaty, type GatewayContext } from '../serv
 import { selectsField } from '../server/selection';
 import { entitlementsOf } from './entitlements';
 import { filterCoordinatesOf, refuseRevealingFilters } from './filters';
+import { disclosureFor } from './Disclosure';
 import { statistics } from './statistics';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -92,7 +93,7 @@ export const Query: QueryResolvers = {
         ? countDisclosures(context.collections.auditEvents, record._id)
         : Promise.resolve(0),
     ]);
-    const edges = page.events.map((node) => ({ node, cursor: encodeDisclosureCursor(node) }));
+    const edges = page.events.map((event) => ({ node: disclosureFor(event, record._id), cursor: encodeDisclosureCursor(event) }));
     return {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },

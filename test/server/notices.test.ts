@@ -52,6 +52,7 @@ beforeAll(async () => {
   t['grc'] = await signDevToken({ party: 'GRC', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
   t['grcController'] = await signDevToken({ party: 'GRC', roles: ['DATA_CONTROLLER'] });
   t['iom'] = await signDevToken({ party: 'IOM', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
+  t['oversight'] = await signDevToken({ party: 'IOM', roles: ['OVERSIGHT'] });
   const page = await graphql(tg.url, { query: '{ migrants(first: 100) { edges { node { id givenName } } } }', token: t['itaCaseworker'], ...MED });
   const byName = new Map((page.body.data!['migrants'] as { edges: { node: { id: string; givenName: string } }[] }).edges.map((e) => [e.node.givenName, e.node.id]));
   amara = byName.get('Amara')!; // m-0001, held by ITA, no consent for ANTI_TRAFFICKING
@@ -77,6 +78,13 @@ describe('notices to the parties that received a record', () => {
     const auditId = (read.body.extensions!['privacy'] as { auditId: string }).auditId;
     const event = await tg.db.collection('auditEvents').findOne({ _id: auditId as never });
     expect(event!['partialSubjects']).toEqual([{ subjectIds: ['m-0001'], coordinates: ['Migrant.givenName'] }]);
+    // Each subject's disclosure history says what it received, not what the response held.
+    const history = async (m: string) => {
+      const reply = await graphql(tg.url, { query: 'query($m: ID!) { disclosureHistory(migrantId: $m, first: 1) { edges { node { coordinates } } } }', variables: { m }, token: t['oversight'], ...MED });
+      return (reply.body.data!['disclosureHistory'] as { edges: { node: { coordinates: string[] } }[] }).edges[0]!.node.coordinates;
+    };
+    expect(await history(amara)).toEqual(['Migrant.givenName']);
+    expect(await history(fatima)).toEqual(['Migrant.givenName', 'Migrant.health']);
     tick();
     expect((await graphql(tg.url, { query: 'query($f: ID!) { migrant(id: $f) { givenName } }', variables: { f: fatima }, token: t['grc'], ...MED })).body.errors).toBeUndefined();
   });
