@@ -87,7 +87,8 @@ export async function listNotices(
     position = { at: event.at, eventId: options.after.eventId, index: options.after.index };
   }
   for (;;) {
-    const filter: Filter<AuditEvent> = { 'changes.kind': { $in: ['RECTIFIED', 'ERASED'] } };
+    // The party that made a change is not told of it.
+    const filter: Filter<AuditEvent> = { 'changes.kind': { $in: ['RECTIFIED', 'ERASED'] }, party: { $ne: audience.party } };
     if (position) Object.assign(filter, { $or: [{ at: { $gt: position.at } }, { at: position.at, _id: { $gte: position.eventId } }] });
     const events = await stores.auditEvents
       .find(filter, { sort: { at: 1, _id: 1 }, limit: BATCH, projection: { _id: 1, at: 1, chain: 1, seq: 1, party: 1, changes: 1 } })
