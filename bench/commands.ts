@@ -15,7 +15,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BSON, MongoClient, type CommandStartedEvent, type CommandSucceededEvent } from 'mongodb';
-import { authenticatorFromConfig } from '../src/context/authenticatorFromConfig';
 import { loadConfig } from '../src/server/config';
 import { createGateway } from '../src/server/createGateway';
 import { createLogger } from '../src/server/logger';
@@ -79,7 +78,6 @@ export async function measureCommands(uri: string, dbName: string, mode: Privacy
     config,
     db: client.db(dbName),
     logger: createLogger('silent'),
-    authenticate: await authenticatorFromConfig(config),
     privacyMode: mode,
   });
   const server = createServer(gateway.app);

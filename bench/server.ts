@@ -14,7 +14,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authenticatorFromConfig } from '../src/context/authenticatorFromConfig';
 import { connectDatabase } from '../src/data/database';
 import { loadConfig } from '../src/server/config';
 import { createGateway } from '../src/server/createGateway';
@@ -50,7 +49,6 @@ async function main(): Promise<void> {
     config,
     db: client.db(config.mongodbDb),
     logger: createLogger(config.logLevel),
-    authenticate: await authenticatorFromConfig(config),
     privacyMode: mode,
   });
   // `GET /bench/memory`: this process's memory, for the statistics bench (never part of the gateway).

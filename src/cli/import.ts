@@ -23,7 +23,7 @@ async function main(): Promise<number> {
           const s = await importWorldFile(client, db, file);
           process.stdout.write(
             `${file}: imported ${s.parties} parties, ${s.agreements} agreements, ${s.migrants} migrants, ` +
-              `${s.dataRequests} data requests, ${s.consents} consents${s.transactional ? ' (one transaction)' : ''}\n`,
+              `${s.dataRequests} data requests, ${s.consents} consents, ${s.trust} trust entries${s.transactional ? ' (one transaction)' : ''}\n`,
           );
           for (const record of s.erasedNotRestored) process.stdout.write(`${file}: ${erasedNotRestoredLine(record)}\n`);
         } catch (error) {

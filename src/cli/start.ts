@@ -6,8 +6,8 @@
  * development tokens with their headers for three personas.
  */
 import type { MongoClient } from 'mongodb';
-import { authenticatorFromConfig } from '../context/authenticatorFromConfig';
-import { signDevToken } from '../context/devKeys';
+import { devIdentityProvider, devIssuerOf, signDevToken } from '../context/devKeys';
+import { registerDevelopmentIssuers } from '../data/developmentTrust';
 import { collectionsOf } from '../data/database';
 import { generateWorld } from '../data/generateWorld';
 import { importWorld } from '../data/importWorld';
@@ -41,12 +41,22 @@ async function main(): Promise<void> {
     logger.warn('TREATYGATE_DATA_DIR is ignored: MONGODB_URI is set, so no embedded database is started');
   }
   const mongodbUri = config.mongodbUri ?? embedded!.uri;
-  const running = await startGateway({ config, logger, mongodbUri, authenticate: authenticatorFromConfig(config) });
+  const running = await startGateway({ config, logger, mongodbUri });
   if (embedded) {
     // Seed only once the indexes exist: writes that race an index build can fail on the
     // embedded mongo-java-server, and the audit trail's unique index must be in place.
     await running.database.ready;
     await seedIfEmpty(running.client, config, logger);
+  }
+  if (config.jwt.useDevKeys) {
+    // The personas' tokens come from each party's development identity provider: registered
+    // once the database answers (in the background: the gateway serves meanwhile).
+    void running.database.ready
+      .then(() => registerDevelopmentIssuers(collectionsOf(running.client.db(config.mongodbDb)), devIdentityProvider, new Date()))
+      .then((changed) => {
+        if (changed > 0) logger.info({ parties: changed }, 'registered the development identity providers in the trust registry');
+      })
+      .catch((error: unknown) => logger.warn({ err: { name: (error as Error).name } }, 'development identity providers not registered: the personas will be refused until the next start'));
   }
   logger.info({ url: `${running.url}/graphql` }, 'treatygate ready');
   if (!config.production) await printWelcome(running.url, config, embedded);
@@ -104,7 +114,7 @@ async function printWelcome(url: string, config: GatewayConfig, embedded: Starte
   if (config.jwt.useDevKeys) {
     lines.push('Development personas (tokens valid for 8 hours):', '');
     for (const persona of PERSONAS) {
-      const token = await signDevToken({ party: persona.party, clearance: persona.clearance, roles: [...persona.roles] });
+      const token = await signDevToken({ party: persona.party, clearance: persona.clearance, roles: [...persona.roles] }, { issuer: devIssuerOf(persona.party) });
       lines.push(`# ${persona.label}`);
       lines.push(
         `curl -s ${url}/graphql -H 'content-type: application/json' \\`,

@@ -59,6 +59,10 @@ export interface AuthConfig {
   readonly jwksUrl?: string;
   /** Accepted algorithms, a non-empty subset of `JWT_ALGORITHMS`; default both. */
   readonly algorithms?: readonly JwtAlgorithm[];
+  /** JWKS: the longest a fetched key set is used before it is fetched again (default 10 min): a removed key is refused within it. */
+  readonly jwksCacheMaxAgeMs?: number;
+  /** JWKS: the shortest pause between two fetches for an unknown `kid` (default 30 s). */
+  readonly jwksCooldownMs?: number;
 }
 
 /** A refused token. `reason` is for logs only; callers see only the code. */
@@ -70,8 +74,21 @@ export class AuthenticationError extends Error {
   }
 }
 
-/** Verifies one `Authorization` header value; rejects with `AuthenticationError`. */
-export type Authenticate = (authorizationHeader: string | undefined) => Promise<Caller>;
+/** The parts of an HTTP request a proof of possession (DPoP, RFC 9449) is checked against. */
+export interface RequestFacts {
+  /** The HTTP method. */
+  readonly method: string;
+  /** The request's URL as the caller addressed it, without query or fragment. */
+  readonly url: string;
+  /** The `DPoP` header, as Node gives it (absent, one value, or several). */
+  readonly dpop?: string | readonly string[];
+}
+
+/**
+ * Verifies one `Authorization` header value (and, where the token is sender-constrained,
+ * the request's proof of possession); rejects with `AuthenticationError`.
+ */
+export type Authenticate = (authorizationHeader: string | undefined, request?: RequestFacts) => Promise<Caller>;
 
 /**
  * Builds the verifier once, synchronously: the configuration and every PEM key are
@@ -80,14 +97,52 @@ export type Authenticate = (authorizationHeader: string | undefined) => Promise<
  */
 export function createAuthenticator(config: AuthConfig): Authenticate {
   const verify = verifierFor(config);
-  return async (authorizationHeader) => callerOf(await verify(bearerToken(authorizationHeader)));
+  return async (authorizationHeader) => {
+    const { scheme, token } = presentedToken(authorizationHeader);
+    const payload = await verify(token);
+    // A sender-constrained token is not a bearer token: without its proof it is refused.
+    if (scheme !== 'Bearer' || payload['cnf'] !== undefined) throw new AuthenticationError('a DPoP-bound token needs the identity provider registry (DPoP is checked there)');
+    return callerOf(payload);
+  };
+}
+
+/** Checks a token's signature and registered claims; resolves to its payload. */
+export type Verify = (token: string) => Promise<JWTPayload>;
+
+/**
+ * The verifier of one issuer: its keys (PEM, or a JWKS), audience and algorithms. Built
+ * synchronously, so a bad setting fails at once with a `TypeError`.
+ */
+export function verifierFor(config: AuthConfig): Verify {
+  const options = verifyOptions(config);
+  const sources = [config.publicKey, config.publicKeys, config.jwksUrl].filter((s) => s !== undefined);
+  if (sources.length !== 1) {
+    throw new TypeError(`createAuthenticator needs exactly one of publicKey, publicKeys and jwksUrl; got ${sources.length}`);
+  }
+  if (config.jwksUrl !== undefined) {
+    return jwksVerifier(config.jwksUrl, options, { cacheMaxAge: config.jwksCacheMaxAgeMs ?? JWKS_CACHE_MAX_AGE_MS, cooldownDuration: config.jwksCooldownMs ?? JWKS_COOLDOWN_MS });
+  }
+  const pems = config.publicKey !== undefined ? [config.publicKey] : [...(config.publicKeys ?? [])];
+  if (pems.length === 0) throw new TypeError('createAuthenticator: publicKeys is empty');
+  const keys = pems.map((pem, index) => importPublicKey(pem, config.publicKey !== undefined ? 'publicKey' : `publicKeys[${index}]`));
+  for (const { alg } of keys) {
+    if (!options.algorithms.includes(alg)) throw new TypeError(`createAuthenticator: a configured key is for ${alg}, which algorithms does not accept`);
+  }
+  return pemVerifier(keys, options);
+}
+
+/** How a token was presented: `Bearer` (RFC 6750) or `DPoP` (RFC 9449), and the token. */
+export function presentedToken(header: string | undefined): { scheme: 'Bearer' | 'DPoP'; token: string } {
+  if (header === undefined || header === '') throw new AuthenticationError('no Authorization header');
+  const match = /^(Bearer|DPoP) +([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  if (!match?.[1] || !match[2]) throw new AuthenticationError('Authorization is not a Bearer or DPoP token');
+  if (match[2].length > MAX_TOKEN_LENGTH) throw new AuthenticationError('token too long');
+  return { scheme: match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2] };
 }
 
 // ---------------------------------------------------------------------------------
 // Private helpers
 // ---------------------------------------------------------------------------------
-
-type Verify = (token: string) => Promise<JWTPayload>;
 
 interface VerificationKey {
   readonly alg: JwtAlgorithm;
@@ -100,22 +155,6 @@ const JWKS_COOLDOWN_MS = 30_000;
 const JWKS_CACHE_MAX_AGE_MS = 600_000;
 const JWKS_TIMEOUT_MS = 5_000;
 const MIN_RSA_BITS = 2_048;
-
-function verifierFor(config: AuthConfig): Verify {
-  const options = verifyOptions(config);
-  const sources = [config.publicKey, config.publicKeys, config.jwksUrl].filter((s) => s !== undefined);
-  if (sources.length !== 1) {
-    throw new TypeError(`createAuthenticator needs exactly one of publicKey, publicKeys and jwksUrl; got ${sources.length}`);
-  }
-  if (config.jwksUrl !== undefined) return jwksVerifier(config.jwksUrl, options);
-  const pems = config.publicKey !== undefined ? [config.publicKey] : [...(config.publicKeys ?? [])];
-  if (pems.length === 0) throw new TypeError('createAuthenticator: publicKeys is empty');
-  const keys = pems.map((pem, index) => importPublicKey(pem, config.publicKey !== undefined ? 'publicKey' : `publicKeys[${index}]`));
-  for (const { alg } of keys) {
-    if (!options.algorithms.includes(alg)) throw new TypeError(`createAuthenticator: a configured key is for ${alg}, which algorithms does not accept`);
-  }
-  return pemVerifier(keys, options);
-}
 
 /** jose options shared by every source; `algorithms` is always a subset of RS256/ES256. */
 function verifyOptions(config: AuthConfig): JWTVerifyOptions & { algorithms: JwtAlgorithm[] } {
@@ -132,15 +171,6 @@ function verifyOptions(config: AuthConfig): JWTVerifyOptions & { algorithms: Jwt
     requiredClaims: ['exp', 'iss', 'aud', 'sub'],
     clockTolerance: CLOCK_TOLERANCE_S,
   };
-}
-
-/** The token of a `Bearer` header; anything else is refused before any parsing. */
-function bearerToken(header: string | undefined): string {
-  if (header === undefined || header === '') throw new AuthenticationError('no Authorization header');
-  const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
-  if (!match?.[1]) throw new AuthenticationError('Authorization is not a Bearer token');
-  if (match[1].length > MAX_TOKEN_LENGTH) throw new AuthenticationError('token too long');
-  return match[1];
 }
 
 /**
@@ -167,7 +197,7 @@ function pemVerifier(keys: readonly VerificationKey[], options: JWTVerifyOptions
 }
 
 /** Verifies against a remote JWKS; jose refetches the set on an unknown `kid`, at most once per cool-down. */
-function jwksVerifier(url: string, options: JWTVerifyOptions): Verify {
+function jwksVerifier(url: string, options: JWTVerifyOptions, timing: { cacheMaxAge: number; cooldownDuration: number }): Verify {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -175,7 +205,7 @@ function jwksVerifier(url: string, options: JWTVerifyOptions): Verify {
     throw new TypeError('createAuthenticator: jwksUrl is not a URL');
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TypeError('createAuthenticator: jwksUrl must be an http(s) URL');
-  const jwks = createRemoteJWKSet(parsed, { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_CACHE_MAX_AGE_MS, timeoutDuration: JWKS_TIMEOUT_MS });
+  const jwks = createRemoteJWKSet(parsed, { ...timing, timeoutDuration: JWKS_TIMEOUT_MS });
   return async (token) => {
     try {
       return (await jwtVerify(token, jwks, options)).payload;
@@ -198,14 +228,14 @@ function tokenAlgorithm(token: string): unknown {
  * A log line for a failure. jose's messages name the failed check, never a value; other
  * errors are reduced to their name, since their messages may quote the input.
  */
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   if (error instanceof AuthenticationError) return error.reason;
   if (error instanceof joseErrors.JOSEError) return `${error.code}: ${error.message}`;
   return `invalid token (${error instanceof Error ? error.name : typeof error})`;
 }
 
 /** The caller from verified claims; every claim the gateway reads is checked, nothing else is kept. */
-function callerOf(payload: JWTPayload): Caller {
+export function callerOf(payload: JWTPayload): Caller {
   const { sub, agency, party, clearance, roles } = payload as Record<string, unknown>;
   if (!isClaimId(sub)) throw new AuthenticationError('bad sub claim');
   if (!isClaimId(agency)) throw new AuthenticationError('bad agency claim');

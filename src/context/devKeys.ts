@@ -43,6 +43,21 @@ export function devPublicKeys(): string[] {
   return [devKeyPem('RS256', 'public'), devKeyPem('ES256', 'public')];
 }
 
+/**
+ * The development identity provider of one party, `treatygate-dev-<party>`: registered for
+ * that party in the trust registry of a development database (the personas' tokens come
+ * from it), with the committed development keys.
+ */
+export function devIssuerOf(party: string): string {
+  return `${DEV_ISSUER}-${party.toLowerCase()}`;
+}
+
+/** The trust-registry entry of a party's development identity provider. Throws under NODE_ENV=production. */
+export function devIdentityProvider(party: string): { issuer: string; audience: string; jwksUrl: null; publicKeys: string[]; algorithms: JwtAlgorithm[] } {
+  refuseInProduction();
+  return { issuer: devIssuerOf(party), audience: DEV_AUDIENCE, jwksUrl: null, publicKeys: devPublicKeys(), algorithms: ['RS256', 'ES256'] };
+}
+
 /** The verification settings for development tokens. Throws under NODE_ENV=production. */
 export function devAuthConfig(): AuthConfig {
   refuseInProduction();
@@ -66,6 +81,13 @@ export interface DevTokenOptions {
   alg?: JwtAlgorithm;
   /** A jose time span ("8h", "30m") or an absolute `exp` in seconds since the epoch; default "8h". */
   expiresIn?: string | number;
+  /**
+   * The issuer: default the shared development issuer (any party); `devIssuerOf(party)` for
+   * the party's own development identity provider (accepted where it is registered).
+   */
+  issuer?: string;
+  /** Binds the token to a proof-of-possession key (DPoP): that key's RFC 7638 thumbprint, as `cnf.jkt`. */
+  jkt?: string;
 }
 
 /**
@@ -78,10 +100,12 @@ export async function signDevToken(claims: DevClaims, options: DevTokenOptions =
   const alg = options.alg ?? 'RS256';
   const full = withDefaults(claims);
   const key = await importPKCS8(devKeyPem(alg, 'private'), alg);
-  return new SignJWT({ agency: full.agency, party: full.party, clearance: full.clearance, roles: [...full.roles] })
+  const issuer = options.issuer ?? DEV_ISSUER;
+  if (issuer !== DEV_ISSUER && issuer !== devIssuerOf(full.party)) throw new TypeError(`signDevToken: the issuer must be ${DEV_ISSUER} or ${devIssuerOf(full.party)}`);
+  return new SignJWT({ agency: full.agency, party: full.party, clearance: full.clearance, roles: [...full.roles], ...(options.jkt ? { cnf: { jkt: options.jkt } } : {}) })
     .setProtectedHeader({ alg, typ: 'JWT' })
     .setSubject(full.sub)
-    .setIssuer(DEV_ISSUER)
+    .setIssuer(issuer)
     .setAudience(DEV_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? '8h')

@@ -61,6 +61,8 @@ export interface WatchOptions {
   maxAwaitTimeMS?: number;
   /** The longest close() waits for a read in progress to end. */
   closeTimeoutMs?: number;
+  /** What is watched, for the log (default: agreements). */
+  subject?: { readonly name: string; readonly ttlSetting: string };
 }
 
 /** Only what identifies the changed agreement travels (the `_id` resume token stays). */
@@ -80,6 +82,7 @@ export function watchAgreementChanges(
   const retryMs = options.retryMs ?? RETRY_MS;
   const refusedRetryMs = options.refusedRetryMs ?? REFUSED_RETRY_MS;
   const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+  const { name, ttlSetting } = options.subject ?? { name: 'agreement', ttlSetting: 'AGREEMENT_CACHE_TTL_MS' };
   const streamOptions: ChangeStreamOptions = { maxAwaitTimeMS: options.maxAwaitTimeMS ?? 1_000 };
   let state: WatchState = 'opening';
   let closed = false;
@@ -107,7 +110,7 @@ export function watchAgreementChanges(
         active = true;
         state = 'active';
         handlers.all();
-        if (said !== 'active') log.info({}, 'agreement change stream open: agreement changes take effect at once');
+        if (said !== 'active') log.info({}, `${name} change stream open: ${name} changes take effect at once`);
         said = 'active';
       }
       if (change === null) continue;
@@ -144,7 +147,7 @@ export function watchAgreementChanges(
           if (said !== 'refused') {
             log.info(
               { err: { name: (error as Error).name, code: (error as { code?: unknown }).code ?? null } },
-              'agreement change stream refused by the database (change streams need a replica set or a sharded cluster): agreement changes made elsewhere take effect within AGREEMENT_CACHE_TTL_MS',
+              `${name} change stream refused by the database (change streams need a replica set or a sharded cluster): ${name} changes made elsewhere take effect within ${ttlSetting}`,
             );
           }
           said = 'refused';
@@ -153,7 +156,7 @@ export function watchAgreementChanges(
           if (said !== 'interrupted' && said !== 'refused') {
             log.info(
               { err: { name: (error as Error).name } },
-              'agreement change stream unavailable: agreement changes made elsewhere take effect within AGREEMENT_CACHE_TTL_MS until it is back',
+              `${name} change stream unavailable: ${name} changes made elsewhere take effect within ${ttlSetting} until it is back`,
             );
             said = 'interrupted';
           }

@@ -10,8 +10,10 @@ import {
   type DataRequestDoc,
   type MigrantDoc,
   type PartyDoc,
+  type TrustDoc,
 } from './documents';
 import { AUDIT_EVENTS, ensureAuditIndexes } from './auditStore';
+import { ensureDpopIndexes } from './dpopReplay';
 import type { NoticeAcknowledgementDoc } from './notices';
 import type { AuditEvent } from '../audit/chain';
 import type { MetaDoc } from './dataVersion';
@@ -22,6 +24,8 @@ export interface Collections {
   migrants: Collection<MigrantDoc>;
   dataRequests: Collection<DataRequestDoc>;
   consents: Collection<ConsentDoc>;
+  /** The trust registry: per party, the identity providers that may speak for it. */
+  trust: Collection<TrustDoc>;
   auditEvents: Collection<AuditEvent>;
   /** Small bookkeeping documents (the version of the migrant records). */
   meta: Collection<MetaDoc>;
@@ -79,6 +83,7 @@ export function collectionsOf(db: Db): Collections {
     migrants: db.collection<MigrantDoc>(COLLECTIONS.migrants),
     dataRequests: db.collection<DataRequestDoc>(COLLECTIONS.dataRequests),
     consents: db.collection<ConsentDoc>(COLLECTIONS.consents),
+    trust: db.collection<TrustDoc>(COLLECTIONS.trust),
     auditEvents: db.collection<AuditEvent>(AUDIT_EVENTS),
     meta: db.collection<MetaDoc>('meta'),
     noticeAcknowledgements: db.collection<NoticeAcknowledgementDoc>('noticeAcknowledgements'),
@@ -105,6 +110,7 @@ const INDEXES: Record<Exclude<keyof Collections, 'auditEvents'>, IndexDescriptio
     { key: { subjectIds: 1 }, name: 'subjectIds' },
   ],
   consents: [{ key: { migrantId: 1, purpose: 1 }, name: 'migrant_purpose' }],
+  trust: [],
   meta: [],
   noticeAcknowledgements: [],
 };
@@ -112,6 +118,7 @@ const INDEXES: Record<Exclude<keyof Collections, 'auditEvents'>, IndexDescriptio
 /** Creates every index the gateway's queries use; idempotent. */
 export async function ensureIndexes(db: Db): Promise<void> {
   await ensureAuditIndexes(db);
+  await ensureDpopIndexes(db);
   const collections = collectionsOf(db);
   for (const name of Object.keys(INDEXES) as (keyof typeof INDEXES)[]) {
     const indexes = INDEXES[name];

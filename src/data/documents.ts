@@ -19,6 +19,7 @@ import type {
   LegalStatus,
   PartyKind,
   Sex,
+  TrustAlgorithm,
   VictimStatusValue,
   Vulnerability,
 } from './world';
@@ -119,6 +120,30 @@ export interface ConsentDoc {
   evidence: string | null;
 }
 
+/** An identity provider of the trust registry (see `TrustDoc`). */
+export interface IdentityProviderDoc {
+  /** The JWT `iss`. */
+  issuer: string;
+  /** The JWT `aud` the gateway requires for this issuer. */
+  audience: string;
+  /** Exactly one of `jwksUrl` and `publicKeys` (`publicKeys` is then []). */
+  jwksUrl: string | null;
+  /** Pinned PEM keys: SPKI public key or X.509 certificate. */
+  publicKeys: string[];
+  algorithms: TrustAlgorithm[];
+}
+
+/** The trust registry entry of one party: the identity providers that may speak for it. */
+export interface TrustDoc {
+  /** The party code. */
+  _id: string;
+  /** Tokens for this party must be DPoP-bound (RFC 9449). */
+  requireDpop: boolean;
+  identityProviders: IdentityProviderDoc[];
+  /** When this document was written. */
+  updatedAt: Date;
+}
+
 /** Collection names, in one place. */
 export const COLLECTIONS = {
   parties: 'parties',
@@ -126,4 +151,5 @@ export const COLLECTIONS = {
   migrants: 'migrants',
   dataRequests: 'dataRequests',
   consents: 'consents',
+  trust: 'trust',
 } as const;

@@ -57,6 +57,7 @@ export function generateWorld(options: GenerateOptions): World {
     migrants,
     dataRequests,
     consents,
+    trust: [],
   };
 }
 

@@ -5,7 +5,8 @@
  *
  * Atomicity: on a replica set or sharded cluster the whole import is one transaction.
  * On a standalone server (and the CI fallback, which has no transactions) collections
- * are written in dependency order (parties, agreements, migrants, requests, consents),
+ * are written in dependency order (parties, agreements, migrants, requests, consents,
+ * trust),
  * each document replaced atomically; if the database fails mid-way, re-running the
  * same import completes it, and nothing that was stored before is lost.
  *
@@ -19,6 +20,7 @@ import { parseIsoDate } from '../policy/calendar';
 import { collectionsOf, supportsTransactions, type Collections } from './database';
 import { bumpMigrantsVersion } from './dataVersion';
 import type { AgreementDoc, ConsentDoc, DataRequestDoc, MigrantDoc, PartyDoc } from './documents';
+import { toTrustDoc } from './trustRegistry';
 import { formatProblems, printable, validateWorld, type ImportProblem } from './validateWorld';
 import type { World, WorldAgreement, WorldConsent, WorldDataRequest, WorldMigrant, WorldParty } from './world';
 
@@ -28,6 +30,8 @@ export interface ImportSummary {
   migrants: number;
   dataRequests: number;
   consents: number;
+  /** Trust registry entries written (one per party in the file's `trust`). */
+  trust: number;
   /** Whether the import ran as one transaction. */
   transactional: boolean;
   /**
@@ -140,6 +144,9 @@ export async function writeWorld(client: MongoClient, db: Db, world: World, now:
     await bulkReplace(collections.migrants, migrants.map(toMigrantDoc), options, { erasedAt: null });
     await replace(collections.dataRequests, world.dataRequests.map(toDataRequestDoc));
     await replace(collections.consents, consents.map(toConsentDoc));
+    // Last, like the file's order: an entry replaces the party's stored one whole; the
+    // entries of parties not in the file are left as they are.
+    await replace(collections.trust, world.trust.map((t) => toTrustDoc(t, now)));
   };
   try {
     if (transactional) {
@@ -160,6 +167,7 @@ export async function writeWorld(client: MongoClient, db: Db, world: World, now:
     migrants: migrants.length,
     dataRequests: world.dataRequests.length,
     consents: consents.length,
+    trust: world.trust.length,
     transactional,
     erasedNotRestored: [...erased].map(([id, erasedAt]) => ({ id, erasedAt })).sort((a, b) => (a.id < b.id ? -1 : 1)),
   };

@@ -2,8 +2,9 @@
  * Validation of an import file (docs/api.md section 6).
  *
  * Contract:
- * - Pure: no I/O, no database, no GraphQL; the only outside input is the clock for the
- *   latest allowed conviction year, and `options.now` replaces it.
+ * - Pure: no I/O, no database, no GraphQL, no network; the only outside input is the
+ *   clock for the latest allowed conviction year, and `options.now` replaces it. Pinned
+ *   keys of the trust registry are parsed in memory (`crypto.createPublicKey`).
  * - Checks every record and collects every problem; it never stops at the first.
  * - Every problem names the file, the collection, the record's index in the file, the
  *   record's id (when it has a well-formed one) and the field (a path such as
@@ -12,8 +13,10 @@
  *   objects: unknown keys, including `__proto__`, `constructor` and `prototype`, are
  *   problems and are never copied.
  * - Problems come sorted: top-level problems first, then by collection in file order
- *   (parties, agreements, migrants, dataRequests, consents), then by record index.
+ *   (parties, agreements, migrants, dataRequests, consents, trust), then by record index.
+ * - No message quotes key material: a pinned key is named by its path only.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
   ACCESS_LEVELS,
   AGREEMENT_STATUSES,
@@ -35,6 +38,7 @@ import {
   LEGAL_STATUSES,
   PARTY_KINDS,
   SEXES,
+  TRUST_ALGORITHMS,
   VICTIM_STATUS_VALUES,
   VULNERABILITIES,
   type World,
@@ -47,9 +51,12 @@ import {
   type WorldDataRequest,
   type WorldGrant,
   type WorldHealthRecord,
+  type WorldIdentityProvider,
   type WorldMigrant,
   type WorldParty,
+  type TrustAlgorithm,
   type WorldTravelDocument,
+  type WorldTrust,
   type WorldVictimStatus,
 } from './world';
 
@@ -81,7 +88,7 @@ export interface ValidateOptions {
   now?: Date;
 }
 
-const COLLECTIONS = ['parties', 'agreements', 'migrants', 'dataRequests', 'consents'] as const;
+const COLLECTIONS = ['parties', 'agreements', 'migrants', 'dataRequests', 'consents', 'trust'] as const;
 type CollectionName = (typeof COLLECTIONS)[number];
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -89,7 +96,7 @@ const PARTY_CODE = /^[A-Z0-9]{2,10}$/;
 const COUNTRY = /^[A-Z]{3}$/;
 
 /** Longest accepted string, by kind of content. */
-const MAX = { name: 200, text: 500, longText: 2_000, documentNumber: 40, postalCode: 20, template: 20_000 } as const;
+const MAX = { name: 200, text: 500, longText: 2_000, documentNumber: 40, postalCode: 20, template: 20_000, pem: 20_000 } as const;
 const EARLIEST_CONVICTION_YEAR = 1900;
 
 /** How a string field is checked. */
@@ -121,12 +128,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
+/**
+ * What may be key material (PEM armour, or a run of base64 as long as a key's): a
+ * message never quotes such a string, in any collection.
+ */
+const KEY_MATERIAL = /-----|[A-Za-z0-9+/=]{20,}/;
+
 /** A short, safe rendering of a bad value for a message. */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string' && KEY_MATERIAL.test(value)) return `a string of ${value.length} characters (not quoted)`;
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return `a ${typeof value}`;
@@ -248,6 +262,15 @@ class FieldReader {
     const value = this.raw(field);
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
     return this.fail(field, `must be an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+
+  /** An optional boolean: `fallback` when absent; anything but true or false (null too) is a problem. */
+  optionalBoolean(field: string, fallback: boolean): boolean {
+    const value = this.raw(field);
+    if (value === undefined) return fallback;
+    if (typeof value === 'boolean') return value;
+    this.fail(field, `must be true or false (or left out), got ${describe(value)}`);
+    return fallback;
   }
 
   /** A required array of at most `max` entries (at least one when `nonEmpty`). */
@@ -712,6 +735,181 @@ function readConsent(r: FieldReader): Checked<WorldConsent> {
 }
 
 // ---------------------------------------------------------------------------
+// Trust registry
+
+const TRUST_FIELDS = ['party', 'requireDpop', 'identityProviders'] as const;
+const IDENTITY_PROVIDER_FIELDS = ['issuer', 'audience', 'jwksUrl', 'publicKeys', 'algorithms'] as const;
+const MAX_IDENTITY_PROVIDERS = 20;
+const MAX_PINNED_KEYS = 10;
+const MIN_RSA_BITS = 2048;
+/** Hosts a `jwksUrl` may reach over plain `http:` (the URL parser's spelling). */
+const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+const PEM_RULE: StringRule = { max: MAX.pem };
+const JWKS_URL_RULE: StringRule = { max: MAX.longText };
+
+/** Why `value` is not an acceptable JWKS address, or null when it is. Never quotes the URL (it may carry credentials). */
+function jwksUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.username !== '' || url.password !== '') return 'must not contain credentials';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:') {
+    return LOOPBACK_HOSTS.includes(url.hostname) ? null : 'must use https: (http: only for localhost, 127.0.0.1 or [::1])';
+  }
+  return `must use https: (http: only for localhost, 127.0.0.1 or [::1]), got ${describe(url.protocol)}`;
+}
+
+/** A pinned key read from its PEM: the key and the one algorithm it signs with. */
+interface PinnedKey {
+  /** The PEM as written in the file. */
+  pem: string;
+  algorithm: TrustAlgorithm;
+  /** The key's SPKI DER in base64: the same key in two spellings (or a certificate and its key) compares equal. */
+  identity: string;
+}
+
+/**
+ * Reads one pinned key: exactly one PEM block labelled `PUBLIC KEY` (SPKI) or
+ * `CERTIFICATE` (X.509), holding an RSA key of at least 2048 bits (RS256) or a P-256 EC
+ * key (ES256). Returns the key, or a problem that quotes nothing of the text.
+ */
+function readPinnedKey(pem: string): Omit<PinnedKey, 'pem'> | { problem: string } {
+  const labels = [...pem.matchAll(/-----BEGIN ([^\r\n-]{1,64})-----/g)].map((m) => m[1]!);
+  if (labels.some((label) => label.includes('PRIVATE'))) return { problem: 'is a private key: only public keys belong in the registry' };
+  if (labels.length === 0) return { problem: 'must be a PEM public key (label PUBLIC KEY) or certificate (label CERTIFICATE)' };
+  if (labels.length > 1) return { problem: `must hold one PEM block, got ${labels.length}` };
+  const label = labels[0]!;
+  if (label !== 'PUBLIC KEY' && label !== 'CERTIFICATE') {
+    return { problem: `must be a PEM labelled PUBLIC KEY or CERTIFICATE, got ${describe(/^[A-Z0-9 ]+$/.test(label) ? label : 'another label')}` };
+  }
+  const whole = new RegExp(`^-----BEGIN ${label}-----[A-Za-z0-9+/=\\s]+-----END ${label}-----$`);
+  if (!whole.test(pem.trim())) return { problem: 'is a PEM that could not be read (one block, nothing before or after it)' };
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    return { problem: 'is a PEM that could not be read' };
+  }
+  const identity = key.export({ type: 'spki', format: 'der' }).toString('base64');
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') {
+    const bits = details.modulusLength ?? 0;
+    return bits >= MIN_RSA_BITS ? { algorithm: 'RS256', identity } : { problem: `is an RSA key of ${bits} bits: at least ${MIN_RSA_BITS} are required` };
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    if (details.namedCurve === 'prime256v1') return { algorithm: 'ES256', identity };
+    return { problem: `is an EC key on ${describe(details.namedCurve ?? 'an unnamed curve')}: only P-256 (ES256) is accepted` };
+  }
+  return { problem: `is a ${describe(key.asymmetricKeyType ?? 'unknown')} key: only RSA (RS256) and P-256 EC (ES256) keys are accepted` };
+}
+
+/** 1 to 10 distinct pinned keys, each with the algorithm it signs with. */
+function readPinnedKeys(p: FieldReader): Pathed<PinnedKey>[] {
+  const seen = new Map<string, string>();
+  return p.pathedEntries(
+    'publicKeys',
+    MAX_PINNED_KEYS,
+    (value, path) => {
+      const pem = p.stringAt(path, value, PEM_RULE);
+      if (pem === null) return null;
+      const read = readPinnedKey(pem);
+      if ('problem' in read) return p.fail(path, read.problem);
+      const earlier = seen.get(read.identity);
+      if (earlier !== undefined) return p.fail(path, `duplicate of ${earlier} (the same key)`);
+      seen.set(read.identity, path);
+      return { pem, ...read };
+    },
+    true,
+  );
+}
+
+/** Whether `value` is a non-empty list of distinct algorithms (`uniqueEnums` reports it otherwise). */
+function isAlgorithmList(value: unknown): value is TrustAlgorithm[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= TRUST_ALGORITHMS.length &&
+    value.every((a) => isOneOf(TRUST_ALGORITHMS, a)) &&
+    new Set(value).size === value.length
+  );
+}
+
+/** An identity provider with the placement of its key source, for the checks of the whole entry. */
+interface CheckedProvider {
+  value: WorldIdentityProvider | null;
+  issuer: string | null;
+  /** How many of jwksUrl and publicKeys were given. */
+  keySources: number;
+}
+
+/** Given: present, not null and (for a list) not empty; so a validated world written out validates again. */
+function isGiven(value: unknown): boolean {
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}
+
+function readIdentityProvider(p: FieldReader): CheckedProvider {
+  p.allowOnly(IDENTITY_PROVIDER_FIELDS);
+  const issuer = p.string('issuer', TEXT);
+  const audience = p.string('audience', TEXT);
+  const jwksGiven = isGiven(p.raw('jwksUrl'));
+  const keysGiven = isGiven(p.raw('publicKeys'));
+  let jwksUrl: string | null = null;
+  if (jwksGiven) {
+    jwksUrl = p.stringAt('jwksUrl', p.raw('jwksUrl'), JWKS_URL_RULE, true);
+    const problem = jwksUrl === null ? null : jwksUrlProblem(jwksUrl);
+    if (problem !== null) jwksUrl = p.fail('jwksUrl', problem);
+  }
+  const keys = keysGiven ? readPinnedKeys(p) : [];
+  const rawAlgorithms = p.raw('algorithms');
+  const algorithms: TrustAlgorithm[] = p.has('algorithms')
+    ? p.uniqueEnums('algorithms', TRUST_ALGORITHMS.length, TRUST_ALGORITHMS, true)
+    : [...TRUST_ALGORITHMS];
+  if (!p.has('algorithms') || isAlgorithmList(rawAlgorithms)) {
+    for (const { value, path } of keys) {
+      if (!algorithms.includes(value.algorithm)) {
+        p.fail(path, `is an ${value.algorithm} key, but algorithms allows only ${algorithms.join(', ')}`);
+      }
+    }
+  }
+  const keySources = (jwksGiven ? 1 : 0) + (keysGiven ? 1 : 0);
+  const complete = issuer !== null && audience !== null && keySources === 1 && (jwksGiven ? jwksUrl !== null : keys.length > 0);
+  const publicKeys = keys.map((k) => k.value.pem);
+  const value: WorldIdentityProvider | null = complete ? { issuer, audience, jwksUrl, publicKeys, algorithms } : null;
+  return { value, issuer, keySources };
+}
+
+/** At most 20 identity providers, each issuer once, each with exactly one source of keys. */
+function readIdentityProviders(r: FieldReader): WorldIdentityProvider[] {
+  const issuers = new Map<string, string>();
+  return r.entries('identityProviders', MAX_IDENTITY_PROVIDERS, (value, path) => {
+    const checked = r.objectAt(path, value, false, readIdentityProvider);
+    if (checked === null) return null;
+    if (checked.keySources !== 1) {
+      r.fail(path, `must give exactly one of jwksUrl and publicKeys, got ${checked.keySources === 0 ? 'neither' : 'both'}`);
+    }
+    if (checked.issuer !== null) {
+      const earlier = issuers.get(checked.issuer);
+      if (earlier !== undefined) return r.fail(`${path}.issuer`, `duplicate of ${earlier}.issuer (one entry per issuer)`);
+      issuers.set(checked.issuer, path);
+    }
+    return checked.value;
+  });
+}
+
+function readTrust(r: FieldReader): Checked<WorldTrust> {
+  r.allowOnly(TRUST_FIELDS);
+  const party = r.string('party', PARTY_RULE);
+  const requireDpop = r.optionalBoolean('requireDpop', false);
+  const identityProviders = readIdentityProviders(r);
+  const value: WorldTrust | null = party !== null ? { party, requireDpop, identityProviders } : null;
+  return { value, key: party, keyField: 'party', references: referencesTo('parties', [{ value: party, path: 'party' }]) };
+}
+
+// ---------------------------------------------------------------------------
 // Collections and the whole file
 
 /** Collects problems, stamping each with the file name. */
@@ -849,8 +1047,9 @@ export function validateWorld(input: unknown, file: string, options: ValidateOpt
   const migrants = readCollection(entries('migrants'), 'migrants', problems, (r) => readMigrant(r, latestYear));
   const dataRequests = readCollection(entries('dataRequests'), 'dataRequests', problems, readDataRequest);
   const consents = readCollection(entries('consents'), 'consents', problems, readConsent);
+  const trust = readCollection(entries('trust'), 'trust', problems, readTrust);
 
-  const all = { parties, agreements, migrants, dataRequests, consents };
+  const all = { parties, agreements, migrants, dataRequests, consents, trust };
   const known = knownIds(all, options.existing);
   for (const name of COLLECTIONS) {
     checkDuplicates(name, all[name], problems);
@@ -867,6 +1066,7 @@ export function validateWorld(input: unknown, file: string, options: ValidateOpt
       migrants: valuesOf(migrants),
       dataRequests: valuesOf(dataRequests),
       consents: valuesOf(consents),
+      trust: valuesOf(trust),
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The import format (docs/api.md section 6): one "world" of parties, agreements,
- * migrants, data requests and consents, all keys in camelCase, dates as ISO 8601
+ * migrants, data requests, consents and the trust registry, all keys in camelCase, dates as ISO 8601
  * calendar dates (`YYYY-MM-DD`). The same shape as `test/fixtures/small-world.json`.
  *
  * These types describe a file that has passed `validateWorld`; nothing unvalidated
@@ -67,6 +67,10 @@ export const EXPLOITATION_TYPES = [
   'OTHER',
 ] as const;
 export type ExploitationType = (typeof EXPLOITATION_TYPES)[number];
+
+/** JWT signature algorithms an identity provider of the trust registry may use. */
+export const TRUST_ALGORITHMS = ['RS256', 'ES256'] as const;
+export type TrustAlgorithm = (typeof TRUST_ALGORITHMS)[number];
 
 /** ISO 8601 calendar date, `YYYY-MM-DD`. */
 export type IsoDate = string;
@@ -185,10 +189,38 @@ export interface WorldConsent {
   evidence?: string | null;
 }
 
+/**
+ * An identity provider (JWT issuer) that may speak for a party. Exactly one of `jwksUrl`
+ * and `publicKeys` is given: `jwksUrl` null when keys are pinned, `publicKeys` [] when
+ * they are fetched from `jwksUrl`.
+ */
+export interface WorldIdentityProvider {
+  /** The JWT `iss`. */
+  issuer: string;
+  /** The JWT `aud` the gateway requires for this issuer. */
+  audience: string;
+  jwksUrl: string | null;
+  /** Pinned PEM keys: SPKI public keys (`PUBLIC KEY`) or X.509 certificates (`CERTIFICATE`). */
+  publicKeys: string[];
+  /** Accepted signature algorithms (the file's default: both). */
+  algorithms: TrustAlgorithm[];
+}
+
+/** The trust registry entry of one party: who may speak for it. */
+export interface WorldTrust {
+  party: string;
+  /** Tokens for this party must be DPoP-bound (RFC 9449). */
+  requireDpop: boolean;
+  /** May be empty: nobody speaks for the party. */
+  identityProviders: WorldIdentityProvider[];
+}
+
 export interface World {
   parties: WorldParty[];
   agreements: WorldAgreement[];
   migrants: WorldMigrant[];
   dataRequests: WorldDataRequest[];
   consents: WorldConsent[];
+  /** The trust registry (at most one entry per party); [] when the file has none. */
+  trust: WorldTrust[];
 }

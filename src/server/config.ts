@@ -26,7 +26,19 @@ export interface GatewayConfig {
     readonly jwksUrl: string | null;
     /** No key configured outside production: the development keys verify tokens. */
     readonly useDevKeys: boolean;
+    /**
+     * The parties the single issuer (JWT_ISSUER, or the development issuer) speaks for
+     * (JWT_PARTIES); 'ANY' only for the development issuer. Other issuers are trusted
+     * through the trust registry (docs/operations.md).
+     */
+    readonly parties: readonly string[] | 'ANY';
+    /** JWKS: longest use of a fetched key set (JWKS_CACHE_MAX_AGE_MS): a removed key is refused within it. */
+    readonly jwksCacheMaxAgeMs: number;
+    /** JWKS: shortest pause between fetches for an unknown kid (JWKS_COOLDOWN_MS). */
+    readonly jwksCooldownMs: number;
   };
+  /** DPoP (RFC 9449): how far a proof's iat may be from now (DPOP_IAT_WINDOW_S), and the gateway's public URL for htu (PUBLIC_URL). */
+  readonly dpop: { readonly iatWindowS: number; readonly publicUrl: string | null };
   readonly pseudonymKey: Buffer;
   /** The keys of the audit trail's MACs (AUDIT_KEY, AUDIT_KEYS_RETIRED). */
   readonly auditKeys: AuditKeyring;
@@ -114,12 +126,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   if (jwksUrl !== null && !isHttpUrl(jwksUrl, production)) {
     problems.push(`JWT_JWKS_URL must be an ${production ? 'https' : 'http(s)'} URL`);
   }
+  // In production without a single issuer, only the trust registry speaks for parties.
   const useDevKeys = !production && publicKey === null && jwksUrl === null;
-  if (!useDevKeys) {
-    if (publicKey === null && jwksUrl === null) problems.push('one of JWT_PUBLIC_KEY and JWT_JWKS_URL is required in production');
+  const partiesRaw = read('JWT_PARTIES');
+  const parties = (partiesRaw ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  for (const party of parties) if (!/^[A-Z0-9]{2,10}$/.test(party)) problems.push(`JWT_PARTIES must list party codes (2-10 capital letters or digits), got "${party}"`);
+  if (publicKey !== null || jwksUrl !== null) {
     if (!issuer) problems.push('JWT_ISSUER is required when a JWT key is configured');
     if (!audience) problems.push('JWT_AUDIENCE is required when a JWT key is configured');
+    if (production && parties.length === 0) problems.push('JWT_PARTIES is required in production with JWT_ISSUER: the parties that issuer speaks for (other parties\' issuers belong in the trust registry)');
+  } else if (partiesRaw !== undefined && !useDevKeys) {
+    problems.push('JWT_PARTIES applies only with JWT_PUBLIC_KEY or JWT_JWKS_URL');
   }
+  const publicUrl = read('PUBLIC_URL') ?? null;
+  if (publicUrl !== null && !isHttpUrl(publicUrl, production)) problems.push(`PUBLIC_URL must be an ${production ? 'https' : 'http(s)'} URL (the gateway's address as callers see it)`);
 
   const pseudonymKey = readPseudonymKey(read('PSEUDONYM_KEY'), production, problems);
   const auditKeys = readAuditKeyring(read('AUDIT_KEY'), read('AUDIT_KEYS_RETIRED'), production, problems);
@@ -167,7 +190,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       publicKey,
       jwksUrl,
       useDevKeys,
+      parties: parties.length > 0 ? parties : 'ANY',
+      jwksCacheMaxAgeMs: integer('JWKS_CACHE_MAX_AGE_MS', 600_000, 1_000, 86_400_000),
+      jwksCooldownMs: integer('JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
     },
+    dpop: { iatWindowS: integer('DPOP_IAT_WINDOW_S', 60, 5, 600), publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, '') },
     pseudonymKey,
     auditKeys,
     auditCheckpoints,

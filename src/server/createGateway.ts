@@ -12,6 +12,10 @@ import helmet from 'helmet';
 import type { Db } from 'mongodb';
 import type { Caller } from '../context/authenticate';
 import { createAgreementCache } from '../context/agreementCache';
+import { devAuthConfig, devPublicKeys } from '../context/devKeys';
+import { createIssuerTrustAuthenticator, type IssuerTrustOptions } from '../context/issuerTrust';
+import { resolvePublicKeySetting } from '../context/loadPublicKey';
+import { DPOP_PROOFS, createReplayCache, type DpopProofDoc } from '../data/dpopReplay';
 import { resolveTreaty, type TreatyHeaders } from '../context/treatyContext';
 import { findAgreement } from '../data/agreements';
 import { collectionsOf, isDatabaseUnavailable, pingDatabase } from '../data/database';
@@ -47,7 +51,12 @@ export interface GatewayDependencies {
   readonly config: GatewayConfig;
   readonly db: Db;
   readonly logger: Logger;
-  readonly authenticate: Authenticator;
+  /**
+   * Who the caller is. Default: tokens of the identity providers the trust registry
+   * registers for the party they claim, and of the configured single issuer
+   * (src/context/issuerTrust.ts).
+   */
+  readonly authenticate?: Authenticator;
   /** `stripped` only for benchmark baselines and loader tests. */
   readonly privacyMode?: PrivacyMode;
   readonly clock?: () => Date;
@@ -91,6 +100,16 @@ function startCheckpoints(db: Db, settings: NonNullable<GatewayConfig['auditChec
   };
 }
 
+/** The configured single issuer as a shortcut beside the registry (the development keys outside production). */
+function singleIssuerOf(config: GatewayConfig): { shortcut?: IssuerTrustOptions['shortcut'] } {
+  const { jwt } = config;
+  if (jwt.useDevKeys) return { shortcut: { config: devAuthConfig(), parties: 'ANY' } };
+  const timing = { jwksCacheMaxAgeMs: jwt.jwksCacheMaxAgeMs, jwksCooldownMs: jwt.jwksCooldownMs };
+  if (jwt.jwksUrl) return { shortcut: { config: { issuer: jwt.issuer, audience: jwt.audience, jwksUrl: jwt.jwksUrl, ...timing }, parties: jwt.parties } };
+  if (jwt.publicKey) return { shortcut: { config: { issuer: jwt.issuer, audience: jwt.audience, publicKey: resolvePublicKeySetting(jwt.publicKey) }, parties: jwt.parties } };
+  return {};
+}
+
 export async function createGateway(deps: GatewayDependencies): Promise<Gateway> {
   const { config, db, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -98,6 +117,19 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   const collections = collectionsOf(db);
   const metrics = createMetrics();
   const agreements = createAgreementCache((id) => findAgreement(collections, id), config.agreementCacheTtlMs);
+  // The whole registry (one small document per party) under one key: same TTL as agreements.
+  const trust = createAgreementCache(async () => new Map((await collections.trust.find().toArray()).map((doc) => [doc._id, doc])), config.agreementCacheTtlMs);
+  const authenticate =
+    deps.authenticate ??
+    createIssuerTrustAuthenticator({
+      registry: { byParty: async () => (await trust.get('*')) ?? new Map() },
+      ...singleIssuerOf(config),
+      replay: createReplayCache(db.collection<DpopProofDoc>(DPOP_PROOFS)),
+      jwks: { cacheMaxAgeMs: config.jwt.jwksCacheMaxAgeMs, cooldownMs: config.jwt.jwksCooldownMs },
+      dpopIatWindowS: config.dpop.iatWindowS,
+      // The development keys are public knowledge: never trusted in production, whoever registers them.
+      ...(config.production ? { refusedKeys: devPublicKeys() } : {}),
+    });
   const schema = buildGatewaySchema(privacyMode);
   const policies = collectFieldPolicies(schema);
   // Read and checked at start: a bad manifest stops the gateway, naming the setting.
@@ -121,6 +153,10 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       ApolloServerPluginLandingPageDisabled(),
       treatyGuardPlugin(),
       agreementChangesPlugin(collections.agreements, agreements, logger),
+      agreementChangesPlugin(collections.trust, trust, logger, {
+        subject: { name: 'trust registry', ttlSetting: 'AGREEMENT_CACHE_TTL_MS' },
+        wholeCollection: true,
+      }),
       privacyReportPlugin(deps.audit ?? createAuditWriter(db, config.auditKeys.current), logger),
       observabilityPlugin(logger, metrics),
       // Statuses of GraphQL over HTTP by media type for bad documents and variables.
@@ -206,7 +242,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   app.use('/explorer', createExplorerRouter({ production: config.production, devTokens: config.jwt.useDevKeys, introspection: config.introspection, logger }));
   app.use(
     '/graphql',
-    ...graphqlHttpGuards({ config, authenticate: deps.authenticate, limits, trusted, metrics, logger }),
+    ...graphqlHttpGuards({ config, authenticate, limits, trusted, metrics, logger }),
     expressMiddleware(apollo, { context: contextFor }),
   );
   app.use(notFoundHandler());

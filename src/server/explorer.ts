@@ -16,7 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Router } from 'express';
-import { signDevToken } from '../context/devKeys';
+import { devIssuerOf, signDevToken } from '../context/devKeys';
 import { projectPath } from '../projectRoot';
 import type { Logger } from './logger';
 import { PERSONAS } from './personas';
@@ -125,7 +125,8 @@ export function createExplorerRouter(options: ExplorerOptions): Router {
               sub: `explorer-${persona.key}`,
               agency: `${persona.party}-AGENCY`,
             },
-            { expiresIn: exp },
+            // From the party's own development identity provider, registered for it (npm start).
+            { expiresIn: exp, issuer: devIssuerOf(persona.party) },
           );
           return {
             ...persona,

@@ -45,7 +45,8 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode } from 'graphql';
-import type { Caller } from '../context/authenticate';
+import type { Caller, RequestFacts } from '../context/authenticate';
+import { isDatabaseUnavailable } from '../data/database';
 import type { GatewayConfig } from './config';
 import { defaultMessage, describeJsonSyntaxError, escapeForMessage, jsonKind, quoteForMessage, type ErrorCode } from './errors';
 import type { Logger } from './logger';
@@ -53,7 +54,7 @@ import type { GatewayMetrics } from './metrics';
 import type { createOperationLimits } from './operationLimits';
 import { sha256, trustedOperation, type TrustedDocuments } from './trustedDocuments';
 
-export type Authenticator = (authorizationHeader: string | undefined) => Promise<Caller>;
+export type Authenticator = (authorizationHeader: string | undefined, request?: RequestFacts) => Promise<Caller>;
 
 /** The operation of one request, whatever its method. */
 interface Operation {
@@ -262,12 +263,21 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
   };
 
   const authenticate: RequestHandler = (req, res, next) => {
-    deps.authenticate(req.headers.authorization).then(
+    const path = req.originalUrl.split('?')[0] ?? req.path;
+    const origin = config.dpop.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const facts = { method: req.method, url: `${origin}${path}`, ...(req.headers.dpop !== undefined ? { dpop: req.headers.dpop } : {}) };
+    deps.authenticate(req.headers.authorization, facts).then(
       (caller) => {
         res.locals['caller'] = caller;
         next();
       },
       (error: unknown) => {
+        if (isDatabaseUnavailable(error)) {
+          // The trust registry could not be read: not the caller's fault, and never a guess.
+          logger.error({ err: { name: (error as Error).name } }, 'trust registry unavailable: request refused');
+          refuse(req, res, 503, 'SERVICE_UNAVAILABLE', 'The gateway cannot reach its database; retry shortly.', { 'Retry-After': '1' });
+          return;
+        }
         logger.info({ reason: (error as { reason?: string }).reason ?? (error as Error).name }, 'authentication refused');
         refuse(req, res, 401, 'UNAUTHENTICATED', unauthenticated(req.headers.authorization), { 'WWW-Authenticate': 'Bearer' });
       },

@@ -31,7 +31,8 @@ export interface RunningGateway {
 export interface StartOptions {
   readonly config: GatewayConfig;
   readonly logger: Logger;
-  readonly authenticate: Authenticator;
+  /** Default: the trust registry of the database, with the configured single issuer as a shortcut. */
+  readonly authenticate?: Authenticator;
   /** The database URI to use (the configured one, or an embedded server's). */
   readonly mongodbUri: string;
 }
@@ -45,7 +46,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   let gateway: Gateway;
   const server = createServer();
   try {
-    gateway = await createGateway({ config, db, logger, authenticate: options.authenticate });
+    gateway = await createGateway({ config, db, logger, ...(options.authenticate ? { authenticate: options.authenticate } : {}) });
     server.on('request', gateway.app);
     server.on('clientError', answerMalformedRequest);
     await new Promise<void>((resolve, reject) => {

@@ -166,10 +166,10 @@ describe('createAuthenticator with the development keys', () => {
     const token = await signDevToken({ party: 'ITA' });
     expect((await refusal(authenticate, undefined)).reason).toMatch(/no Authorization header/);
     expect((await refusal(authenticate, '')).reason).toMatch(/no Authorization header/);
-    expect((await refusal(authenticate, `Basic ${Buffer.from('a:b').toString('base64')}`)).reason).toMatch(/not a Bearer token/);
-    expect((await refusal(authenticate, `Token ${token}`)).reason).toMatch(/not a Bearer token/);
-    expect((await refusal(authenticate, token)).reason).toMatch(/not a Bearer token/);
-    expect((await refusal(authenticate, 'Bearer')).reason).toMatch(/not a Bearer token/);
+    expect((await refusal(authenticate, `Basic ${Buffer.from('a:b').toString('base64')}`)).reason).toMatch(/not a Bearer or DPoP token/);
+    expect((await refusal(authenticate, `Token ${token}`)).reason).toMatch(/not a Bearer or DPoP token/);
+    expect((await refusal(authenticate, token)).reason).toMatch(/not a Bearer or DPoP token/);
+    expect((await refusal(authenticate, 'Bearer')).reason).toMatch(/not a Bearer or DPoP token/);
     await refusal(authenticate, 'Bearer not.a.jwt');
     await refusal(authenticate, 'Bearer garbage');
     await refusal(authenticate, `Bearer ${token}x`);

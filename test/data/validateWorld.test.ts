@@ -2,6 +2,7 @@
  * The import validator (contract section 6): every rule, every problem collected, each
  * naming collection, index and field; nothing unchecked copied into the returned world.
  */
+import { generateKeyPairSync, type KeyPairKeyObjectResult } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseIsoDate } from '../../src/policy/calendar';
@@ -19,6 +20,7 @@ interface RawWorld {
   migrants: Json[];
   dataRequests: Json[];
   consents: Json[];
+  trust?: Json[];
 }
 
 function fixture(): RawWorld {
@@ -51,8 +53,9 @@ describe('validateWorld: the shared fixture', () => {
   it('validates with no problems and returns a world deep-equal to the input', () => {
     const input = fixture();
     const result = validateWorld(input, 'small-world.json');
-    expect(result).toEqual({ ok: true, world: input });
-    if (result.ok) expect(JSON.stringify(result.world)).toBe(JSON.stringify(input));
+    // The fixture has no trust registry: a validated world always has one, empty here.
+    expect(result).toEqual({ ok: true, world: { ...input, trust: [] } });
+    if (result.ok) expect(JSON.stringify(result.world)).toBe(JSON.stringify({ ...input, trust: [] }));
   });
 
   it('rejects a copy with three bad records, naming each (collection, index, id, field)', () => {
@@ -106,7 +109,7 @@ describe('validateWorld: file and collection shape', () => {
   it('treats missing collections as empty', () => {
     expect(validateWorld({}, 'w.json')).toEqual({
       ok: true,
-      world: { parties: [], agreements: [], migrants: [], dataRequests: [], consents: [] },
+      world: { parties: [], agreements: [], migrants: [], dataRequests: [], consents: [], trust: [] },
     });
     expect(validateWorld({ parties: fixture().parties }, 'w.json').ok).toBe(true);
   });
@@ -484,7 +487,7 @@ describe('formatProblems', () => {
     const result = validateWorld({ people: [], parties: 'ITA' }, 'w.json');
     expect(result.ok ? '' : formatProblems(result.problems)).toBe(
       [
-        'w.json: (root) field people: unknown top-level key (expected parties, agreements, migrants, dataRequests, consents)',
+        'w.json: (root) field people: unknown top-level key (expected parties, agreements, migrants, dataRequests, consents, trust)',
         'w.json: parties field (collection): must be an array, got "ITA"',
       ].join('\n'),
     );
@@ -499,5 +502,236 @@ describe('formatProblems', () => {
 
   it('gives an empty string for no problems', () => {
     expect(formatProblems([])).toBe('');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The trust registry (collection `trust`)
+
+/** Keys made here, so no key material is stored in the repository (but the certificate). */
+const spki = (pair: KeyPairKeyObjectResult): string => pair.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+const pkcs8 = (pair: KeyPairKeyObjectResult): string => pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+const RSA = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const EC = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const RSA_PEM = spki(RSA);
+const EC_PEM = spki(EC);
+/** A self-signed X.509 certificate of a P-256 key (a test certificate, valid until 2126). */
+const CERT_PEM = `-----BEGIN CERTIFICATE-----
+MIIBsjCCAVegAwIBAgIUCUj4dOsVMhmi2+FQZZfTTtPTT1IwCgYIKoZIzj0EAwIw
+LTErMCkGA1UEAwwidHJlYXR5Z2F0ZSB0ZXN0IHBpbm5lZCBjZXJ0aWZpY2F0ZTAg
+Fw0yNjEyMDYwNDA0NDdaGA8yMTI2MTExMjA0MDQ0N1owLTErMCkGA1UEAwwidHJl
+YXR5Z2F0ZSB0ZXN0IHBpbm5lZCBjZXJ0aWZpY2F0ZTBZMBMGByqGSM49AgEGCCqG
+SM49AwEHA0IABB9nxelGtSpgAMfrMJ61EZDzEKA1ewdQCYLUzc3IvJNVPYuXrWpL
+Df/57NXvZQOJv6OuuEfIGOaV7vF5C2TApJajUzBRMB0GA1UdDgQWBBT8UFkJq0nn
+SyXpLqZtWcV5a2csZTAfBgNVHSMEGDAWgBT8UFkJq0nnSyXpLqZtWcV5a2csZTAP
+BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQCjfpqRUTKiJLHbhvUd
+Pzt0nR4Kfh/fDF4vKACzf2qftgIhAMUv+2dH9z4PczxoxC+A9Owf7dfNYUYCfXSe
+WpVZOJ6S
+-----END CERTIFICATE-----
+`;
+const PASSWORD = 's3cret-jwks-password';
+
+const jwksProvider = (extra: Json = {}): Json => ({
+  issuer: 'https://idp.interno.it',
+  audience: 'treatygate',
+  jwksUrl: 'https://idp.interno.it/jwks.json',
+  ...extra,
+});
+const pinnedProvider = (publicKeys: unknown, extra: Json = {}): Json => ({ issuer: 'ita-hsm', audience: 'treatygate', publicKeys, ...extra });
+const trustEntry = (identityProviders: unknown, extra: Json = {}): Json => ({ party: 'ITA', identityProviders, ...extra });
+
+/** Problems of the fixture with `trust` as its trust registry. */
+function trustProblems(trust: Json[], existing?: ExistingIds): ImportProblem[] {
+  return problemsAfter((w) => void (w.trust = trust), existing);
+}
+
+/** No message, nor the printed report, quotes key material (PEM armour or base64 runs). */
+function expectNoKeyMaterial(problems: ImportProblem[]): void {
+  for (const text of [...problems.map((p) => p.message), formatProblems(problems)]) {
+    expect(text).not.toMatch(/-----|BEGIN|[A-Za-z0-9+/=]{20,}/);
+    expect(text).not.toContain(PASSWORD);
+  }
+}
+
+/** [name, trust entries, the one problem's location, its message (a pattern)]. */
+type TrustCase = [name: string, trust: () => Json[], where: string, message: RegExp];
+
+describe('validateWorld: the trust registry', () => {
+  it('accepts an entry whose provider publishes a JWKS, with the defaults filled in', () => {
+    const result = validateWorld({ ...fixture(), trust: [trustEntry([jwksProvider()])] }, 'w.json', { now: NOW });
+    expect(result.ok ? result.world.trust : result.problems).toEqual([
+      {
+        party: 'ITA',
+        requireDpop: false,
+        identityProviders: [
+          { issuer: 'https://idp.interno.it', audience: 'treatygate', jwksUrl: 'https://idp.interno.it/jwks.json', publicKeys: [], algorithms: ['RS256', 'ES256'] },
+        ],
+      },
+    ]);
+  });
+
+  it('accepts pinned RSA and EC keys and certificates, kept as written', () => {
+    const trust = [
+      trustEntry([jwksProvider(), pinnedProvider([RSA_PEM, EC_PEM, CERT_PEM])], { requireDpop: true }),
+      { party: 'ESP', identityProviders: [pinnedProvider([EC_PEM, CERT_PEM], { issuer: 'esp-hsm', algorithms: ['ES256'] })] },
+    ];
+    const result = validateWorld({ ...fixture(), trust }, 'w.json', { now: NOW });
+    expect(result.ok ? result.world.trust : result.problems).toEqual([
+      {
+        party: 'ITA',
+        requireDpop: true,
+        identityProviders: [
+          { issuer: 'https://idp.interno.it', audience: 'treatygate', jwksUrl: 'https://idp.interno.it/jwks.json', publicKeys: [], algorithms: ['RS256', 'ES256'] },
+          { issuer: 'ita-hsm', audience: 'treatygate', jwksUrl: null, publicKeys: [RSA_PEM, EC_PEM, CERT_PEM], algorithms: ['RS256', 'ES256'] },
+        ],
+      },
+      {
+        party: 'ESP',
+        requireDpop: false,
+        identityProviders: [{ issuer: 'esp-hsm', audience: 'treatygate', jwksUrl: null, publicKeys: [EC_PEM, CERT_PEM], algorithms: ['ES256'] }],
+      },
+    ]);
+  });
+
+  it.each(['http://localhost:8080/jwks.json', 'http://127.0.0.1/jwks', 'http://[::1]:9000/.well-known/jwks.json', 'https://idp.example:8443/k?v=2'])(
+    'accepts the JWKS address %s',
+    (jwksUrl) => expect(trustProblems([trustEntry([jwksProvider({ jwksUrl })])])).toEqual([]),
+  );
+
+  it('accepts a party with no identity providers (nobody speaks for it), and requireDpop false', () => {
+    expect(trustProblems([trustEntry([], { requireDpop: false })])).toEqual([]);
+  });
+
+  it('accepts an entry for a party that is only stored (options.existing)', () => {
+    const existing: ExistingIds = { parties: new Set(['FRA']), agreements: new Set(), migrants: new Set() };
+    expect(trustProblems([{ party: 'FRA', identityProviders: [jwksProvider()] }], existing)).toEqual([]);
+  });
+
+  it('validates a validated world written back out to the same world (jwksUrl null, publicKeys [])', () => {
+    const input = { ...fixture(), trust: [trustEntry([jwksProvider(), pinnedProvider([RSA_PEM])])] };
+    const first = validateWorld(input, 'w.json', { now: NOW });
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    const again = validateWorld(JSON.parse(JSON.stringify(first.world)), 'w.json', { now: NOW });
+    expect(again).toEqual(first);
+  });
+
+  it('lists trust problems after those of every other collection', () => {
+    const problems = problemsAfter((w) => {
+      w.trust = [{ party: 'FRA', identityProviders: [] }];
+      w.consents[1].purpose = 'SIGHTSEEING';
+      w.parties[0].kind = 'CITY';
+    });
+    expect(problems).toEqual([at('parties[0] kind'), at('consents[1] purpose'), at('trust[0] party')]);
+    expect(problems[2]).toMatchObject({ id: 'FRA', message: expect.stringMatching(/^unknown party FRA/) });
+  });
+
+  const lines = (pem: string): string => pem.replace(/\n/g, '\r\n');
+  const many = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
+
+  it.each<TrustCase>([
+    // The entry
+    ['a record that is not an object', () => ['ITA'], 'trust[0] (record)', /must be an object/],
+    ['an unknown field of the entry', () => [trustEntry([], { trusted: true })], 'trust[0] trusted', /unknown field/],
+    ['a missing party', () => [{ identityProviders: [] }], 'trust[0] party', /is required/],
+    ['a party that is not a party code', () => [trustEntry([], { party: 'ita' })], 'trust[0] party', /party code/],
+    ['a party neither in the file nor stored', () => [trustEntry([], { party: 'FRA' })], 'trust[0] party', /^unknown party FRA/],
+    ['a second entry for a party', () => [trustEntry([]), trustEntry([jwksProvider()])], 'trust[1] party', /^duplicate of trust\[0\] \(ITA\)/],
+    ['requireDpop that is a string', () => [trustEntry([], { requireDpop: 'yes' })], 'trust[0] requireDpop', /true or false/],
+    ['requireDpop null', () => [trustEntry([], { requireDpop: null })], 'trust[0] requireDpop', /true or false/],
+    ['missing identityProviders', () => [{ party: 'ITA' }], 'trust[0] identityProviders', /is required/],
+    ['identityProviders that is an object', () => [trustEntry({})], 'trust[0] identityProviders', /must be an array/],
+    ['21 identity providers', () => [trustEntry(many(21, (i) => jwksProvider({ issuer: `idp-${i}` })))], 'trust[0] identityProviders', /at most 20/],
+    ['a provider that is not an object', () => [trustEntry([RSA_PEM])], 'trust[0] identityProviders[0]', /must be an object, got a string of \d+ characters \(not quoted\)/],
+    ['an unknown field of a provider', () => [trustEntry([jwksProvider({ privateKey: pkcs8(RSA) })])], 'trust[0] identityProviders[0].privateKey', /unknown field/],
+    // Issuer and audience
+    ['a missing issuer', () => [trustEntry([jwksProvider({ issuer: undefined })])], 'trust[0] identityProviders[0].issuer', /is required/],
+    ['a blank issuer', () => [trustEntry([jwksProvider({ issuer: ' ' })])], 'trust[0] identityProviders[0].issuer', /blank/],
+    ['an issuer with NUL', () => [trustEntry([jwksProvider({ issuer: 'idp\u0000' })])], 'trust[0] identityProviders[0].issuer', /NUL/],
+    ['an issuer of 501 characters', () => [trustEntry([jwksProvider({ issuer: 'i'.repeat(501) })])], 'trust[0] identityProviders[0].issuer', /at most 500/],
+    ['an issuer that is a number', () => [trustEntry([jwksProvider({ issuer: 7 })])], 'trust[0] identityProviders[0].issuer', /must be a string/],
+    ['an issuer listed twice', () => [trustEntry([jwksProvider(), pinnedProvider([EC_PEM], { issuer: 'https://idp.interno.it' })])], 'trust[0] identityProviders[1].issuer', /^duplicate of identityProviders\[0\]\.issuer/],
+    ['a missing audience', () => [trustEntry([jwksProvider({ audience: undefined })])], 'trust[0] identityProviders[0].audience', /is required/],
+    ['an empty audience', () => [trustEntry([jwksProvider({ audience: '' })])], 'trust[0] identityProviders[0].audience', /blank/],
+    ['an audience of 501 characters', () => [trustEntry([jwksProvider({ audience: 'a'.repeat(501) })])], 'trust[0] identityProviders[0].audience', /at most 500/],
+    // Where the keys are
+    ['neither jwksUrl nor publicKeys', () => [trustEntry([{ issuer: 'i', audience: 'a' }])], 'trust[0] identityProviders[0]', /exactly one of jwksUrl and publicKeys, got neither/],
+    ['jwksUrl null and publicKeys empty', () => [trustEntry([{ issuer: 'i', audience: 'a', jwksUrl: null, publicKeys: [] }])], 'trust[0] identityProviders[0]', /exactly one of jwksUrl and publicKeys, got neither/],
+    ['both jwksUrl and publicKeys', () => [trustEntry([jwksProvider({ publicKeys: [RSA_PEM] })])], 'trust[0] identityProviders[0]', /exactly one of jwksUrl and publicKeys, got both/],
+    ['a relative jwksUrl', () => [trustEntry([jwksProvider({ jwksUrl: '/jwks.json' })])], 'trust[0] identityProviders[0].jwksUrl', /absolute URL/],
+    ['a jwksUrl over http to another host', () => [trustEntry([jwksProvider({ jwksUrl: 'http://idp.interno.it/jwks.json' })])], 'trust[0] identityProviders[0].jwksUrl', /https:/],
+    ['a jwksUrl over http to a look-alike of localhost', () => [trustEntry([jwksProvider({ jwksUrl: 'http://localhost.evil.example/jwks' })])], 'trust[0] identityProviders[0].jwksUrl', /https:/],
+    ['a jwksUrl of another scheme', () => [trustEntry([jwksProvider({ jwksUrl: 'file:///etc/jwks.json' })])], 'trust[0] identityProviders[0].jwksUrl', /https:/],
+    ['a jwksUrl with credentials', () => [trustEntry([jwksProvider({ jwksUrl: `https://user:${PASSWORD}@idp.interno.it/jwks` })])], 'trust[0] identityProviders[0].jwksUrl', /credentials/],
+    ['a jwksUrl that is a number', () => [trustEntry([jwksProvider({ jwksUrl: 443 })])], 'trust[0] identityProviders[0].jwksUrl', /must be a string/],
+    ['publicKeys that is a string', () => [trustEntry([pinnedProvider(RSA_PEM)])], 'trust[0] identityProviders[0].publicKeys', /must be an array, got a string of \d+ characters \(not quoted\)/],
+    ['requireDpop that is bare base64', () => [trustEntry([], { requireDpop: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' })], 'trust[0] requireDpop', /got a string of 44 characters \(not quoted\)/],
+    ['11 pinned keys', () => [trustEntry([pinnedProvider(many(11, () => RSA_PEM))])], 'trust[0] identityProviders[0].publicKeys', /at most 10/],
+    ['a pinned key that is a number', () => [trustEntry([pinnedProvider([RSA_PEM, 5])])], 'trust[0] identityProviders[0].publicKeys[1]', /must be a string/],
+    ['a pinned key listed twice', () => [trustEntry([pinnedProvider([RSA_PEM, EC_PEM, RSA_PEM])])], 'trust[0] identityProviders[0].publicKeys[2]', /^duplicate of publicKeys\[0\]/],
+    ['a pinned key twice in two spellings', () => [trustEntry([pinnedProvider([EC_PEM, lines(EC_PEM)])])], 'trust[0] identityProviders[0].publicKeys[1]', /^duplicate of publicKeys\[0\]/],
+    ['a pinned key that is not a PEM', () => [trustEntry([pinnedProvider(['not a key at all'])])], 'trust[0] identityProviders[0].publicKeys[0]', /PUBLIC KEY.*CERTIFICATE/],
+    ['a pinned key that is bare base64', () => [trustEntry([pinnedProvider([RSA_PEM.split('\n').slice(1, -2).join('')])])], 'trust[0] identityProviders[0].publicKeys[0]', /PUBLIC KEY.*CERTIFICATE/],
+    ['a PEM whose content is not a key', () => [trustEntry([pinnedProvider(['-----BEGIN PUBLIC KEY-----\nAAAAAAAA\n-----END PUBLIC KEY-----\n'])])], 'trust[0] identityProviders[0].publicKeys[0]', /^is a PEM that could not be read$/],
+    ['a PEM with text before it', () => [trustEntry([pinnedProvider([`comment\n${RSA_PEM}`])])], 'trust[0] identityProviders[0].publicKeys[0]', /^is a PEM that could not be read/],
+    ['a truncated PEM', () => [trustEntry([pinnedProvider([RSA_PEM.slice(0, 120)])])], 'trust[0] identityProviders[0].publicKeys[0]', /^is a PEM that could not be read/],
+    ['a private key (PKCS #8)', () => [trustEntry([pinnedProvider([pkcs8(EC)])])], 'trust[0] identityProviders[0].publicKeys[0]', /^is a private key: only public keys belong in the registry$/],
+    ['a private key (PKCS #1)', () => [trustEntry([pinnedProvider([RSA.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string])])], 'trust[0] identityProviders[0].publicKeys[0]', /^is a private key/],
+    ['a private key (SEC 1)', () => [trustEntry([pinnedProvider([EC.privateKey.export({ type: 'sec1', format: 'pem' }) as string])])], 'trust[0] identityProviders[0].publicKeys[0]', /^is a private key/],
+    ['a public key followed by its private key', () => [trustEntry([pinnedProvider([RSA_PEM + pkcs8(RSA)])])], 'trust[0] identityProviders[0].publicKeys[0]', /^is a private key/],
+    ['two public keys in one entry', () => [trustEntry([pinnedProvider([RSA_PEM + EC_PEM])])], 'trust[0] identityProviders[0].publicKeys[0]', /one PEM block, got 2/],
+    ['a PKCS #1 RSA PUBLIC KEY', () => [trustEntry([pinnedProvider([RSA.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string])])], 'trust[0] identityProviders[0].publicKeys[0]', /labelled PUBLIC KEY or CERTIFICATE, got "RSA PUBLIC KEY"/],
+    ['an RSA key of 1024 bits', () => [trustEntry([pinnedProvider([spki(generateKeyPairSync('rsa', { modulusLength: 1024 }))])])], 'trust[0] identityProviders[0].publicKeys[0]', /RSA key of 1024 bits: at least 2048/],
+    ['an EC key on P-384', () => [trustEntry([pinnedProvider([spki(generateKeyPairSync('ec', { namedCurve: 'P-384' }))])])], 'trust[0] identityProviders[0].publicKeys[0]', /EC key on "secp384r1": only P-256/],
+    ['an Ed25519 key', () => [trustEntry([pinnedProvider([spki(generateKeyPairSync('ed25519'))])])], 'trust[0] identityProviders[0].publicKeys[0]', /"ed25519" key: only RSA \(RS256\) and P-256 EC \(ES256\)/],
+    ['an RSA-PSS key', () => [trustEntry([pinnedProvider([spki(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }))])])], 'trust[0] identityProviders[0].publicKeys[0]', /"rsa-pss" key/],
+    // Algorithms
+    ['empty algorithms', () => [trustEntry([jwksProvider({ algorithms: [] })])], 'trust[0] identityProviders[0].algorithms', /must not be empty/],
+    ['algorithms null', () => [trustEntry([jwksProvider({ algorithms: null })])], 'trust[0] identityProviders[0].algorithms', /must be an array/],
+    ['algorithms that is a string', () => [trustEntry([jwksProvider({ algorithms: 'RS256' })])], 'trust[0] identityProviders[0].algorithms', /must be an array/],
+    ['an algorithm that is not RS256 or ES256', () => [trustEntry([jwksProvider({ algorithms: ['RS256', 'HS256'] })])], 'trust[0] identityProviders[0].algorithms[1]', /one of RS256, ES256/],
+    ['an algorithm listed twice', () => [trustEntry([jwksProvider({ algorithms: ['ES256', 'ES256'] })])], 'trust[0] identityProviders[0].algorithms[1]', /duplicate ES256/],
+    ['a pinned EC key the algorithms leave out', () => [trustEntry([pinnedProvider([RSA_PEM, EC_PEM], { algorithms: ['RS256'] })])], 'trust[0] identityProviders[0].publicKeys[1]', /^is an ES256 key, but algorithms allows only RS256$/],
+    ['a pinned certificate the algorithms leave out', () => [trustEntry([pinnedProvider([CERT_PEM], { algorithms: ['RS256'] })])], 'trust[0] identityProviders[0].publicKeys[0]', /^is an ES256 key, but algorithms allows only RS256$/],
+    ['a pinned RSA key the algorithms leave out', () => [trustEntry([pinnedProvider([RSA_PEM], { algorithms: ['ES256'] })])], 'trust[0] identityProviders[0].publicKeys[0]', /^is an RS256 key, but algorithms allows only ES256$/],
+  ])('reports %s, at its path, quoting no key material', (_name, trust, where, message) => {
+    const entries = trust();
+    const problems = trustProblems(entries);
+    expect(problems).toEqual([at(where)]);
+    expect(problems[0]!.message).toMatch(message);
+    // Named by the party code, when the entry has a well-formed one.
+    const party: unknown = entries[problems[0]!.index!]?.party;
+    expect(problems[0]!.id).toBe(typeof party === 'string' && /^[A-Z0-9]{2,10}$/.test(party) ? party : null);
+    expectNoKeyMaterial(problems);
+  });
+
+  it('reports a trust collection that is not an array', () => {
+    expect(trustProblems({ ITA: [] } as unknown as Json[])).toEqual([at('trust (collection)')]);
+  });
+
+  it('collects every problem of an entry, naming the party', () => {
+    const problems = trustProblems([
+      trustEntry(
+        [
+          jwksProvider({ jwksUrl: 'http://idp.interno.it/jwks' }),
+          pinnedProvider([pkcs8(RSA), 'garbage'], { algorithms: ['none'] }),
+          { issuer: 'ita-hsm', audience: '', extra: 1 },
+        ],
+        { requireDpop: 1 },
+      ),
+    ]);
+    expect(problems.map((p) => p.field)).toEqual([
+      'requireDpop',
+      'identityProviders[0].jwksUrl',
+      'identityProviders[1].publicKeys[0]',
+      'identityProviders[1].publicKeys[1]',
+      'identityProviders[1].algorithms[0]',
+      'identityProviders[2].extra',
+      'identityProviders[2].audience',
+      'identityProviders[2]',
+      'identityProviders[2].issuer',
+    ]);
+    expect(new Set(problems.map((p) => p.id))).toEqual(new Set(['ITA']));
+    expectNoKeyMaterial(problems);
   });
 });

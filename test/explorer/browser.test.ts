@@ -286,6 +286,7 @@ if (SKIP_REASON) {
           JWT_PUBLIC_KEY: devKeyPem('RS256', 'public'),
           JWT_ISSUER: DEV_ISSUER,
           JWT_AUDIENCE: DEV_AUDIENCE,
+          JWT_PARTIES: 'ITA,ESP,GRC,IOM,NGA',
           PSEUDONYM_KEY: 'ab'.repeat(32),
           AUDIT_KEY: 'cd'.repeat(32),
           AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

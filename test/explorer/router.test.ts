@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import express from 'express';
 import { ensureExplorerBuilt } from '../../src/cli/buildExplorer';
 import * as devKeys from '../../src/context/devKeys';
-import { createDevAuthenticator } from '../../src/context/devAuthenticator';
+import { createIssuerTrustAuthenticator } from '../../src/context/issuerTrust';
+const { devIdentityProvider, devIssuerOf } = devKeys;
 import { EXPLORER_BUNDLE_DIR, EXPLORER_CSP, createExplorerRouter, type ExplorerOptions } from '../../src/server/explorer';
 import { createLogger } from '../../src/server/logger';
 import { PERSONAS } from '../../src/server/personas';
@@ -111,7 +112,10 @@ describe('config.json and personas.json', () => {
     expect(expiresAt).toBeGreaterThanOrEqual(before + 3600);
     expect(expiresAt).toBeLessThanOrEqual(before + 3601 + 5);
 
-    const authenticate = createDevAuthenticator();
+    // Each persona's token comes from its party's development identity provider, and is
+    // accepted where that provider is registered for the party (as npm start registers it).
+    const registry = new Map(PERSONAS.map((p) => [p.party, { _id: p.party, requireDpop: false, identityProviders: [devIdentityProvider(p.party)], updatedAt: new Date() }]));
+    const authenticate = createIssuerTrustAuthenticator({ registry: { byParty: async () => registry }, replay: { remember: async () => true } });
     for (const [index, persona] of PERSONAS.entries()) {
       const preset = body.personas[index]!;
       expect(preset).toMatchObject({ ...persona, roles: [...persona.roles] });
@@ -121,7 +125,7 @@ describe('config.json and personas.json', () => {
       const caller = await authenticate(preset.headers['Authorization']);
       expect(caller).toMatchObject({ party: persona.party, clearance: persona.clearance, roles: [...persona.roles], sub: `explorer-${persona.key}`, agency: `${persona.party}-AGENCY` });
       const [, payload] = preset.headers['Authorization']!.slice('Bearer '.length).split('.');
-      expect((JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { exp: number }).exp).toBe(expiresAt);
+      expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toMatchObject({ exp: expiresAt, iss: devIssuerOf(persona.party) });
     }
   });
 

@@ -61,9 +61,6 @@ describe('configuration', () => {
   it('requires the production settings, listing them all at once', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       'MONGODB_URI is required in production (no embedded database)',
-      'one of JWT_PUBLIC_KEY and JWT_JWKS_URL is required in production',
-      'JWT_ISSUER is required when a JWT key is configured',
-      'JWT_AUDIENCE is required when a JWT key is configured',
       'PSEUDONYM_KEY is required in production (at least 32 random bytes, hex or base64)',
       "AUDIT_KEY is required in production (at least 32 random bytes, hex or base64): it keys the audit trail's MACs",
       'AUDIT_SIGNING_KEY and AUDIT_CHECKPOINT_DIR are required in production (signed checkpoints of the audit trail, outside the database)',
@@ -82,12 +79,22 @@ describe('configuration', () => {
       JWT_PUBLIC_KEY: '/etc/treatygate/jwt.pem',
       JWT_ISSUER: 'https://idp.example',
       JWT_AUDIENCE: 'treatygate',
+      JWT_PARTIES: 'ITA',
       PSEUDONYM_KEY: 'a'.repeat(64),
       AUDIT_KEY: 'b'.repeat(64),
       AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       AUDIT_CHECKPOINT_DIR: '/var/lib/treatygate/checkpoints',
     };
-    expect(loadConfig(env)).toMatchObject({ production: true, introspection: false, jwt: { useDevKeys: false } });
+    expect(loadConfig(env)).toMatchObject({ production: true, introspection: false, jwt: { useDevKeys: false, parties: ['ITA'] } });
+    // The single issuer must say which parties it speaks for; without one, only the trust registry does.
+    const { JWT_PARTIES: _parties, ...withoutParties } = env;
+    expect(problemsOf(withoutParties)).toEqual([
+      "JWT_PARTIES is required in production with JWT_ISSUER: the parties that issuer speaks for (other parties' issuers belong in the trust registry)",
+    ]);
+    const { JWT_PUBLIC_KEY: _key, JWT_ISSUER: _issuer, JWT_AUDIENCE: _audience, ...registryOnly } = withoutParties;
+    expect(loadConfig(registryOnly).jwt).toMatchObject({ useDevKeys: false, publicKey: null, jwksUrl: null });
+    expect(problemsOf({ ...env, JWT_PARTIES: 'ita' })).toEqual(['JWT_PARTIES must list party codes (2-10 capital letters or digits), got "ita"']);
+    expect(problemsOf({ ...env, PUBLIC_URL: 'http://gateway.example' })).toEqual(["PUBLIC_URL must be an https URL (the gateway's address as callers see it)"]);
     expect(loadConfig({ ...env, INTROSPECTION: 'true' }).introspection).toBe(true);
   });
 

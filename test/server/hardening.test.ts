@@ -16,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
-import { authenticatorFromConfig } from '../../src/context/authenticatorFromConfig';
 import { devKeyPem, signDevToken } from '../../src/context/devKeys';
 import { ensureIndexes } from '../../src/data/database';
 import { importWorld } from '../../src/data/importWorld';
@@ -221,13 +220,14 @@ describe('production posture', () => {
       JWT_PUBLIC_KEY: keyPath,
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
+      JWT_PARTIES: 'ITA,ESP,GRC',
       PSEUDONYM_KEY: randomBytes(32).toString('hex'),
       AUDIT_KEY: randomBytes(32).toString('hex'),
       AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       AUDIT_CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'tg-checkpoints-')),
       ...env,
     });
-    const gateway = await createGateway({ config, db, logger: createLogger('silent'), authenticate: authenticatorFromConfig(config), clock: () => JUNE_2025 });
+    const gateway = await createGateway({ config, db, logger: createLogger('silent'), clock: () => JUNE_2025 });
     return serveGateway(gateway, client);
   }
   const sign = (claims: Record<string, unknown>, header: { alg: string } = { alg: 'RS256' }) =>

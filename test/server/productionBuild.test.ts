@@ -101,6 +101,7 @@ describe('the production build', () => {
       JWT_PUBLIC_KEY: keyPath,
       JWT_ISSUER: 'https://idp.production.test',
       JWT_AUDIENCE: 'treatygate',
+      JWT_PARTIES: 'ITA',
       PSEUDONYM_KEY: randomBytes(32).toString('hex'),
       AUDIT_KEY: randomBytes(32).toString('hex'),
       AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

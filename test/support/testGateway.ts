@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
-import { createDevAuthenticator } from '../../src/context/devAuthenticator';
 import { ensureIndexes } from '../../src/data/database';
+import { registerDevelopmentIssuers } from '../../src/data/developmentTrust';
+import { devIdentityProvider } from '../../src/context/devKeys';
+import { collectionsOf } from '../../src/data/database';
 import { importWorld } from '../../src/data/importWorld';
 import { loadConfig, type GatewayConfig } from '../../src/server/config';
 import { createGateway, type Gateway } from '../../src/server/createGateway';
@@ -54,6 +56,8 @@ export interface TestGatewayOptions {
   clock?: () => Date;
   /** Options for the MongoClient (e.g. command monitoring). */
   monitorCommands?: boolean;
+  /** A second instance on a database another test gateway prepared: nothing is dropped or imported. */
+  shareDatabase?: boolean;
 }
 
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
@@ -61,9 +65,16 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   if (!uri) throw new Error('MONGODB_URI is not set: run tests through jest (global setup starts the database)');
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000, monitorCommands: options.monitorCommands ?? false });
   const db = client.db(options.dbName);
-  await db.dropDatabase();
-  await ensureIndexes(db);
-  if (options.fixture) await importWorld(client, db, loadFixture(), 'small-world.json');
+  if (!options.shareDatabase) {
+    await db.dropDatabase();
+    await ensureIndexes(db);
+    if (options.fixture) {
+      await importWorld(client, db, loadFixture(), 'small-world.json');
+      // As `npm start` does outside production: each party's development identity provider
+      // (the explorer's personas use them).
+      if (options.env?.['NODE_ENV'] !== 'production') await registerDevelopmentIssuers(collectionsOf(db), devIdentityProvider, new Date());
+    }
+  }
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: uri, ...options.env });
   const logger = createLogger(config.logLevel);
   let gateway: Gateway;
@@ -72,7 +83,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       config,
       db,
       logger,
-      authenticate: createDevAuthenticator(),
+      // The gateway's own authenticator: the trust registry, and the development issuer for any party.
       ...(options.privacyMode ? { privacyMode: options.privacyMode } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });

@@ -15,10 +15,13 @@ export function agreementChangesPlugin(
   agreements: WatchableAgreements,
   cache: Pick<AgreementCache<unknown>, 'invalidate'>,
   logger: Logger,
+  options: { subject?: { name: string; ttlSetting: string }; wholeCollection?: boolean } = {},
 ): ApolloServerPlugin<GatewayContext> {
   return {
     async serverWillStart() {
-      const watch = watchAgreementChanges(agreements, { changed: (id) => cache.invalidate(id), all: () => cache.invalidate() }, logger);
+      // A cache of the whole collection (the trust registry) is dropped whole on any change.
+      const changed = options.wholeCollection ? () => cache.invalidate() : (id: string) => cache.invalidate(id);
+      const watch = watchAgreementChanges(agreements, { changed, all: () => cache.invalidate() }, logger, options.subject ? { subject: options.subject } : {});
       return {
         async serverWillStop() {
           await watch.close();
