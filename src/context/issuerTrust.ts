@@ -63,10 +63,17 @@ export function createIssuerTrustAuthenticator(options: IssuerTrustOptions): Aut
   const refused = new Set((options.refusedKeys ?? []).map(keyId));
 
   /** The verifier of one registered provider, built once per setting (a changed setting gets a new one). */
+  const byDoc = new WeakMap<IdentityProviderDoc, Verify>();
   const verifierOf = (party: string, provider: IdentityProviderDoc): Verify => {
+    // The registry's documents stay the same objects until it is read again: the fast path.
+    const cached = byDoc.get(provider);
+    if (cached) return cached;
     const key = JSON.stringify([party, provider.issuer, provider.audience, provider.jwksUrl, provider.publicKeys, provider.algorithms]);
     const known = verifiers.get(key);
-    if (known) return known;
+    if (known) {
+      byDoc.set(provider, known);
+      return known;
+    }
     if (provider.publicKeys.some((pem) => refused.has(keyIdOrNull(pem) ?? ''))) {
       throw new AuthenticationError(`the registered keys of issuer ${quoted(provider.issuer)} for ${party} include a development key, which is public knowledge and never accepted here`);
     }
@@ -86,6 +93,7 @@ export function createIssuerTrustAuthenticator(options: IssuerTrustOptions): Aut
     }
     if (verifiers.size >= MAX_VERIFIERS) verifiers.delete(verifiers.keys().next().value as string);
     verifiers.set(key, verify);
+    byDoc.set(provider, verify);
     return verify;
   };
 
@@ -96,22 +104,18 @@ export function createIssuerTrustAuthenticator(options: IssuerTrustOptions): Aut
     const trust = registry.get(party) ?? null;
 
     let verify: Verify;
-    if (shortcut && iss === shortcut.config.issuer) {
-      if (shortcut.parties !== 'ANY' && !shortcut.parties.includes(party)) {
-        throw new AuthenticationError(`issuer ${quoted(iss)} (JWT_ISSUER) does not speak for ${party} (JWT_PARTIES)`);
-      }
+    const provider = trust?.identityProviders.find((p) => p.issuer === iss);
+    if (shortcut && iss === shortcut.config.issuer && (shortcut.parties === 'ANY' || shortcut.parties.includes(party))) {
       verify = shortcut.verify;
-    } else {
-      const provider = trust?.identityProviders.find((p) => p.issuer === iss);
-      if (!provider) {
-        const registeredElsewhere = [...registry.values()].some((t) => t.identityProviders.some((p) => p.issuer === iss));
-        throw new AuthenticationError(
-          registeredElsewhere
-            ? `issuer ${quoted(iss)} is not registered for ${party}, the party the token claims`
-            : `issuer ${quoted(iss)} is registered for no party`,
-        );
-      }
+    } else if (provider) {
       verify = verifierOf(party, provider);
+    } else if (shortcut && iss === shortcut.config.issuer) {
+      throw new AuthenticationError(`issuer ${quoted(iss)} (JWT_ISSUER) does not speak for ${party} (JWT_PARTIES)`);
+    } else {
+      const registeredElsewhere = [...registry.values()].some((t) => t.identityProviders.some((p) => p.issuer === iss));
+      throw new AuthenticationError(
+        registeredElsewhere ? `issuer ${quoted(iss)} is not registered for ${party}, the party the token claims` : `issuer ${quoted(iss)} is registered for no party`,
+      );
     }
 
     const payload = await verify(token);
