@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { MongoClient } from 'mongodb';
 import { chainEvent, type AuditEvent, type AuditFacts } from '../src/audit/chain';
 import { AUDIT_CHAINS, AUDIT_EVENTS, ensureAuditIndexes, verifyAuditTrail } from '../src/data/auditStore';
-import { startDatabase } from '../src/data/testDatabase';
+import { startDatabase } from '../src/dev/testDatabase';
 import { developmentAuditKeyring } from '../src/audit/keys';
 
 const DEV_AUDIT_KEYS = developmentAuditKeyring();

@@ -17,7 +17,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import type { Authenticate, RequestFacts } from '../src/context/authenticate';
 import { createIssuerTrustAuthenticator } from '../src/context/issuerTrust';
-import { devAuthConfig, signDevToken } from '../src/context/devKeys';
+import { devAuthConfig, signDevToken } from '../src/dev/devKeys';
 import type { TrustDoc } from '../src/data/documents';
 
 const N = Number(process.env['BENCH_AUTH_N'] ?? 2_000);

@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { StartedDatabase } from '../src/data/testDatabase';
+import type { StartedDatabase } from '../src/dev/testDatabase';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 

@@ -5,7 +5,7 @@
  * requests (same body, same headers, same token), so the only difference between the
  * two servers is their privacy mode.
  */
-import { signDevToken } from '../src/context/devKeys';
+import { signDevToken } from '../src/dev/devKeys';
 import type { Clearance, Purpose, Role } from '../src/policy/taxonomy';
 
 /** The database name the bench imports into and both servers read. */

@@ -25,12 +25,12 @@
 import { cpus, loadavg } from 'node:os';
 import { MongoClient } from 'mongodb';
 import { ensureIndexes } from '../src/data/database';
-import { generateWorld } from '../src/data/generateWorld';
-import { importWorld } from '../src/data/importWorld';
-import { startDatabase, type StartedDatabase } from '../src/data/testDatabase';
+import { generateWorld } from '../src/world/generateWorld';
+import { importWorld } from '../src/world/importWorld';
+import { startDatabase, type StartedDatabase } from '../src/dev/testDatabase';
 import { Children, outputOf, waitForLine, type BenchChild, superviseRun } from './processes';
 import { READY_LINE } from './server';
-import { signDevToken } from '../src/context/devKeys';
+import { signDevToken } from '../src/dev/devKeys';
 import { AGREEMENT_MED, CALLERS, STATISTICS, STATISTICS_TABLES } from './soakMix';
 import { PHASE_END, PHASE_MEASURE, type SoakLoadResult, type SoakLoadSpec } from './soakLoad';
 import { formatSoakReport, memoryTimeline, missedTargets, operationRows, readSoakSettings, rssGrowth, type MemorySample, type SoakSettings } from './soakReport';

@@ -22,7 +22,7 @@
  * not run at all.
  */
 import { Agent, request as httpRequest } from 'node:http';
-import { signDevToken } from '../src/context/devKeys';
+import { signDevToken } from '../src/dev/devKeys';
 import type { Clearance, Role } from '../src/policy/taxonomy';
 import { exitWhenParentGoes } from './processes';
 import {

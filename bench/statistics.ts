@@ -20,11 +20,11 @@
  * `stats peak-rss-mb: <smallest size> <x> <largest size> <y> growth-mb: <y - x>`.
  */
 import { MongoClient } from 'mongodb';
-import { signDevToken } from '../src/context/devKeys';
+import { signDevToken } from '../src/dev/devKeys';
 import { ensureIndexes } from '../src/data/database';
-import { generateWorld } from '../src/data/generateWorld';
-import { importWorld } from '../src/data/importWorld';
-import { startDatabase, type StartedDatabase } from '../src/data/testDatabase';
+import { generateWorld } from '../src/world/generateWorld';
+import { importWorld } from '../src/world/importWorld';
+import { startDatabase, type StartedDatabase } from '../src/dev/testDatabase';
 import { Children, stopChild, waitForLine } from './processes';
 import { median } from './report';
 import { READY_LINE } from './server';

@@ -13,9 +13,9 @@
  */
 import { MongoClient } from 'mongodb';
 import { ensureIndexes } from '../src/data/database';
-import { generateWorld } from '../src/data/generateWorld';
-import { importWorld } from '../src/data/importWorld';
-import { startDatabase } from '../src/data/testDatabase';
+import { generateWorld } from '../src/world/generateWorld';
+import { importWorld } from '../src/world/importWorld';
+import { startDatabase } from '../src/dev/testDatabase';
 import { bitsOf, popcount, type Mask } from '../src/policy/disclosure/lattice';
 import { Protection, type Pattern } from '../src/policy/disclosure/protect';
 import { protectTable } from './baseline/legacySuppression';

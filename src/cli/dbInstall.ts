@@ -4,7 +4,7 @@
  * mongod; CI runs it before the tests so that no test waits for an install. Prints where it
  * is; exits 1 with the reason when it cannot install.
  */
-import { installMongoJavaServer, MONGO_JAVA_SERVER_VERSION } from '../data/testDatabase';
+import { installMongoJavaServer, MONGO_JAVA_SERVER_VERSION } from '../dev/testDatabase';
 
 async function main(): Promise<void> {
   try {

@@ -7,7 +7,7 @@
  * start it again at the same URI. In memory by default; `--data-dir` keeps the data in
  * that directory (persistent mode, as `npm start` does in its data directory).
  */
-import { startDatabase, type StartedDatabase } from '../data/testDatabase';
+import { startDatabase, type StartedDatabase } from '../dev/testDatabase';
 
 const USAGE = 'usage: db:serve [--port <1-65535>] [--data-dir <directory>]';
 

@@ -7,7 +7,7 @@
  * embedded database runs on the directory (found by the lock its server holds) or when
  * the directory is not a Treatygate data directory; 2 on bad usage.
  */
-import { DataDirInUseError, NotADataDirError, dataDirFromEnv, wipeDataDir } from '../data/testDatabase';
+import { DataDirInUseError, NotADataDirError, dataDirFromEnv, wipeDataDir } from '../dev/testDatabase';
 
 /** What each top-level entry of a data directory is. */
 const DESCRIPTIONS: Readonly<Record<string, string>> = {

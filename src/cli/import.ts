@@ -5,7 +5,7 @@
  * file was rejected, 2 on bad usage.
  */
 import { exitWith, withCliDatabase } from './cliDatabase';
-import { erasedNotRestoredLine, ImportRejectedError, importWorldFile } from '../data/importWorld';
+import { erasedNotRestoredLine, ImportRejectedError, importWorldFile } from '../world/importWorld';
 
 async function main(): Promise<number> {
   const files = process.argv.slice(2).filter((arg) => arg !== '--');

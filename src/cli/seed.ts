@@ -7,8 +7,8 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { exitWith, withCliDatabase } from './cliDatabase';
-import { generateWorld } from '../data/generateWorld';
-import { ImportRejectedError, importWorld } from '../data/importWorld';
+import { generateWorld } from '../world/generateWorld';
+import { ImportRejectedError, importWorld } from '../world/importWorld';
 
 async function main(): Promise<number> {
   let values: { migrants?: string; seed?: string; out?: string };

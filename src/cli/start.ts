@@ -6,15 +6,15 @@
  * development tokens with their headers for three personas.
  */
 import type { MongoClient } from 'mongodb';
-import { devIdentityProvider, devIssuerOf, signDevToken } from '../context/devKeys';
-import { registerDevelopmentIssuers } from '../data/developmentTrust';
+import { devIdentityProvider, devIssuerOf, signDevToken } from '../dev/devKeys';
+import { registerDevelopmentIssuers } from '../dev/developmentTrust';
 import { collectionsOf } from '../data/database';
-import { generateWorld } from '../data/generateWorld';
-import { importWorld } from '../data/importWorld';
-import { dataDirFromEnv, startDatabase, type StartedDatabase } from '../data/testDatabase';
+import { generateWorld } from '../world/generateWorld';
+import { importWorld } from '../world/importWorld';
+import { dataDirFromEnv, startDatabase, type StartedDatabase } from '../dev/testDatabase';
 import { ConfigError, loadConfig, type GatewayConfig } from '../server/config';
 import { createLogger } from '../server/logger';
-import { EXAMPLE_OPERATIONS, PERSONAS } from '../server/personas';
+import { EXAMPLE_OPERATIONS, PERSONAS } from '../dev/personas';
 import { startGateway } from '../server/startGateway';
 
 const DEMO_MIGRANTS = 2_000;

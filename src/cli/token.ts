@@ -22,7 +22,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { MAX_CLAIM_ID_LENGTH, PARTY_CODE_PATTERN, type JwtAlgorithm } from '../context/authenticate';
-import { devIssuerOf, signDevToken, type DevClaims } from '../context/devKeys';
+import { devIssuerOf, signDevToken, type DevClaims } from '../dev/devKeys';
 import { CLEARANCES, ROLES, isOneOf, type Role } from '../policy/taxonomy';
 
 export const TOKEN_USAGE =

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { MigrantDoc, PartyDoc, AgreementDoc, DataRequestDoc, AddressDoc, TravelDocumentDoc, GrantDoc, ConsentDoc } from '../data/documents';
 import type { Caller as CallerModel } from '../context/authenticate';
 import type { AuditEvent } from '../audit/chain';
-import type { GatewayContext } from '../server/GatewayContext';
+import type { GatewayContext } from '../context/GatewayContext';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;

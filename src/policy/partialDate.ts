@@ -36,10 +36,8 @@ export function partialDateRange(value: PartialDate): { first: Date; last: Date 
   return { first: exact, last: exact };
 }
 
-/** `YYYY-MM-DD` of a stored date (midnight UTC). */
-export function formatFullDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
+/** `YYYY-MM-DD` of a stored date (midnight UTC): the calendar's one rule. */
+export { toIsoDate as formatFullDate } from './calendar';
 
 function utc(year: number, month: number, day: number): Date {
   const date = new Date(Date.UTC(year, month - 1, day));

@@ -1,7 +1,7 @@
 /** `Consent`: a subject's consent, with the subject by this agreement's pseudonym. */
 import type { ConsentResolvers } from '../generated/resolvers-types';
 import { formatFullDate } from '../policy/partialDate';
-import { requireRecordAccess } from '../server/GatewayContext';
+import { requireRecordAccess } from '../context/GatewayContext';
 
 export const Consent: ConsentResolvers = {
   migrantId: (consent, _args, context) => requireRecordAccess(context, 'Consent.migrantId').treaty.pseudonyms.encode(consent.migrantId),

@@ -2,7 +2,7 @@
 import { startOfUtcDay } from '../policy/calendar';
 import { formatFullDate } from '../policy/partialDate';
 import type { DataRequestResolvers } from '../generated/resolvers-types';
-import { requireTreaty } from '../server/GatewayContext';
+import { requireTreaty } from '../context/GatewayContext';
 import { loadRecords } from './records';
 
 export const DataRequest: DataRequestResolvers = {

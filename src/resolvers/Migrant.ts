@@ -4,7 +4,7 @@
  */
 import { formatFullDate } from '../policy/partialDate';
 import type { MigrantResolvers, TravelDocumentResolvers, VictimStatusResolvers } from '../generated/resolvers-types';
-import { requireRecordAccess } from '../server/GatewayContext';
+import { requireRecordAccess } from '../context/GatewayContext';
 import { loadRecords } from './records';
 
 export const Migrant: MigrantResolvers = {

@@ -8,16 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { insertConsent, activeConsents, withdrawConsents } from '../data/consents';
 import { insertRequest, transitionPending } from '../data/dataRequests';
 import type { DataRequestDoc } from '../data/documents';
-import { consentId, fromMigrantDoc, toMigrantDoc } from '../data/importWorld';
+import { consentId, fromMigrantDoc, toMigrantDoc } from '../world/importWorld';
 import { eraseMigrantRecord, findLiveMigrant, findLiveMigrants, rectifyMigrantRecord, type MigrantCorrection } from '../data/migrants';
 import { changedCoordinates, recordedCoordinates } from '../data/recordChanges';
-import { validateMigrant, type FieldProblem } from '../data/validateWorld';
+import { validateMigrant, type FieldProblem } from '../world/validateWorld';
 import type { WorldMigrant } from '../data/world';
-import { addDays, parseIsoDate, startOfUtcDay } from '../policy/calendar';
+import { addDays, parseIsoDate, startOfUtcDay, toIsoDate } from '../policy/calendar';
 import type { DataCategory } from '../policy/taxonomy';
 import type { MigrantPatch, MutationResolvers } from '../generated/resolvers-types';
-import { gatewayError } from '../server/errors';
-import { requireRecordAccess, type GatewayContext } from '../server/GatewayContext';
+import { gatewayError } from '../context/errors';
+import { requireRecordAccess, type GatewayContext } from '../context/GatewayContext';
 
 const MAX_SUBJECTS = 100;
 const DEFAULT_VALID_DAYS = 90;
@@ -100,7 +100,7 @@ export const Mutation: MutationResolvers = {
     const [active] = await activeConsents(context.collections, id, purpose);
     if (active) return active;
     const consent = { migrantId: id, purpose, givenAt: today, withdrawnAt: null, evidence: reference };
-    const base = consentId(id, purpose, today.toISOString().slice(0, 10));
+    const base = consentId(id, purpose, toIsoDate(today));
     const stored = await insertConsent(context.collections, { _id: base, ...consent });
     // A consent given and withdrawn earlier the same day keeps its record (the evidence of
     // that withdrawal); the new consent is a record of its own.

@@ -11,9 +11,9 @@ import { countDisclosures, findDisclosurePage, type DisclosurePosition } from '.
 import { startOfUtcDay } from '../policy/calendar';
 import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
-import { gatewayError } from '../server/errors';
-import { requireRecordAccess, requireTreaty, type GatewayContext } from '../server/GatewayContext';
-import { selectsField } from '../server/selection';
+import { gatewayError } from '../context/errors';
+import { requireRecordAccess, requireTreaty, type GatewayContext } from '../context/GatewayContext';
+import { selectsField } from '../context/selection';
 import { entitlementsOf } from './entitlements';
 import { filterCoordinatesOf, refuseRevealingFilters } from './filters';
 import { disclosureFor } from './Disclosure';

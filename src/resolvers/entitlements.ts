@@ -2,7 +2,7 @@
 import type { StaticDecision } from '../policy/decide';
 import type { GrantPolicy } from '../policy/treaty';
 import type { Entitlements, FieldEntitlement, MigrantFilter } from '../generated/resolvers-types';
-import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { requireTreaty, type GatewayContext } from '../context/GatewayContext';
 import { FILTER_COORDINATES, filterPermitted } from './filters';
 import { recordAccessRefusal } from '../policy/recordAccess';
 import { dimensionRefusal } from '../policy/statistics';

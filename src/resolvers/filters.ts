@@ -3,8 +3,8 @@
  * context may not see in full lets a caller infer the value from which records match.
  */
 import type { MigrantFilter } from '../generated/resolvers-types';
-import { gatewayError } from '../server/errors';
-import type { GatewayContext } from '../server/GatewayContext';
+import { gatewayError } from '../context/errors';
+import type { GatewayContext } from '../context/GatewayContext';
 
 /** The field each filter argument reveals. */
 export const FILTER_COORDINATES: Readonly<Record<keyof MigrantFilter, string | null>> = {

@@ -10,8 +10,8 @@
  */
 import { acknowledge, findNotice, listNotices, type NoticeAudience, type NoticeKey, type NoticeRecord } from '../data/notices';
 import type { Notice, MutationResolvers, QueryResolvers } from '../generated/resolvers-types';
-import { gatewayError } from '../server/errors';
-import { requireRecordAccess, type GatewayContext } from '../server/GatewayContext';
+import { gatewayError } from '../context/errors';
+import { requireRecordAccess, type GatewayContext } from '../context/GatewayContext';
 
 const DEFAULT_PAGE_SIZE = 50;
 const PREFIX = 'n_';

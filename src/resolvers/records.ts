@@ -1,6 +1,6 @@
 /** Loading records by internal id for nested fields (family, request subjects). */
 import type { MigrantDoc } from '../data/documents';
-import { requireRecordAccess, type GatewayContext } from '../server/GatewayContext';
+import { requireRecordAccess, type GatewayContext } from '../context/GatewayContext';
 
 /**
  * The records with these internal ids that are in this context's scope, in the given

@@ -27,8 +27,8 @@ import {
 } from '../policy/statistics';
 import { STAT_DIMENSIONS, type StatDimension } from '../policy/taxonomy';
 import type { QueryResolvers, StatisticsFilter } from '../generated/resolvers-types';
-import { gatewayError } from '../server/errors';
-import { requireTreaty, type GatewayContext } from '../server/GatewayContext';
+import { gatewayError } from '../context/errors';
+import { requireTreaty, type GatewayContext } from '../context/GatewayContext';
 
 const CODE = /^[A-Z]{3}$/;
 const PARTY_CODE = /^[A-Za-z0-9_-]{1,32}$/;

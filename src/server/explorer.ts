@@ -16,10 +16,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Router } from 'express';
-import { devIssuerOf, signDevToken } from '../context/devKeys';
+import { devIssuerOf, signDevToken } from '../dev/devKeys';
 import { projectPath } from '../projectRoot';
 import type { Logger } from './logger';
-import { PERSONAS } from './personas';
+import { PERSONAS } from '../dev/personas';
 
 /** Where `npm run build:explorer` writes the bundle. */
 export const EXPLORER_BUNDLE_DIR = projectPath('dist', 'explorer');

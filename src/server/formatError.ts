@@ -6,7 +6,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isDatabaseUnavailable } from '../data/database';
-import { defaultMessage, isErrorCode } from './errors';
+import { defaultMessage, isErrorCode } from '../context/errors';
 import type { Logger } from './logger';
 
 /** Codes Apollo Server and graphql-js raise for bad documents and variables. */

@@ -48,7 +48,7 @@ import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNod
 import type { Caller, RequestFacts } from '../context/authenticate';
 import { isDatabaseUnavailable } from '../data/database';
 import type { GatewayConfig } from './config';
-import { defaultMessage, describeJsonSyntaxError, escapeForMessage, jsonKind, quoteForMessage, type ErrorCode } from './errors';
+import { defaultMessage, describeJsonSyntaxError, escapeForMessage, jsonKind, quoteForMessage, type ErrorCode } from '../context/errors';
 import type { Logger } from './logger';
 import type { GatewayMetrics } from './metrics';
 import type { createOperationLimits } from './operationLimits';

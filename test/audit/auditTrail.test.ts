@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { hashEvent, type AuditEvent } from '../../src/audit/chain';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_CHAINS, AUDIT_EVENTS, verifyAuditTrail } from '../../src/data/auditStore';
 import { graphql, loadFixture, startTestGateway, type TestGateway } from '../support/testGateway';
 import { developmentAuditKeyring } from '../../src/audit/keys';

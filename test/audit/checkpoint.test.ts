@@ -16,7 +16,7 @@ import { chainEvent, GENESIS, type AuditEvent, type ChainHead } from '../../src/
 import { openCheckpoint } from '../../src/audit/checkpoint';
 import { developmentAuditKeyring } from '../../src/audit/keys';
 import { AUDIT_CHAINS, AUDIT_EVENTS } from '../../src/data/auditStore';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { graphql, startTestGateway, type TestGateway } from '../support/testGateway';
 
 const DB_NAME = 'test_audit_checkpoint';

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, importPKCS8, type CryptoKey } from 'jose';
 import { runTokenCommand } from '../../src/cli/token';
 import { AuthenticationError, createAuthenticator, type Authenticate, type AuthConfig } from '../../src/context/authenticate';
-import { DEV_AUDIENCE, DEV_ISSUER, devAuthConfig, loadDevKeys, signDevToken } from '../../src/context/devKeys';
+import { DEV_AUDIENCE, DEV_ISSUER, devAuthConfig, loadDevKeys, signDevToken } from '../../src/dev/devKeys';
 import { resolvePublicKeySetting } from '../../src/context/loadPublicKey';
 
 const DEV_KEYS = loadDevKeys();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, calculateJwkThumbprint, decodeJwt, exportJWK, exportSPKI, generateKeyPair, importPKCS8, type CryptoKey } from 'jose';
 import { runTokenCommand } from '../../src/cli/token';
-import { devIdentityProvider, devKeyPem, devPublicKeys } from '../../src/context/devKeys';
+import { devIdentityProvider, devKeyPem, devPublicKeys } from '../../src/dev/devKeys';
 import { AuthenticationError, type Authenticate, type RequestFacts } from '../../src/context/authenticate';
 import { createIssuerTrustAuthenticator } from '../../src/context/issuerTrust';
 import type { TrustDoc } from '../../src/data/documents';

@@ -7,7 +7,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import { collectionsOf, type Collections } from '../../src/data/database';
 import { migrantsVersion, NO_VERSION } from '../../src/data/dataVersion';
-import { ImportRejectedError, importWorld } from '../../src/data/importWorld';
+import { ImportRejectedError, importWorld } from '../../src/world/importWorld';
 import { eraseMigrantRecord, rectifyMigrantRecord } from '../../src/data/migrants';
 import { connectTestDb, loadFixture } from '../support/testGateway';
 

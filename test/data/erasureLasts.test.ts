@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db, MongoClient } from 'mongodb';
 import { collectionsOf } from '../../src/data/database';
-import { importWorld } from '../../src/data/importWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { eraseMigrantRecord } from '../../src/data/migrants';
 import { connectTestDb, loadFixture } from '../support/testGateway';
 

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateWorld } from '../../src/data/generateWorld';
-import { validateWorld } from '../../src/data/validateWorld';
+import { generateWorld } from '../../src/world/generateWorld';
+import { validateWorld } from '../../src/world/validateWorld';
 import {
   DOCUMENT_TYPES,
   EXPLOITATION_TYPES,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoServerError, type Collection, type Db, type MongoClient } from 'mongodb';
 import { collectionsOf } from '../../src/data/database';
-import { ImportInterruptedError, ImportRejectedError, importWorld, importWorldFile } from '../../src/data/importWorld';
+import { ImportInterruptedError, ImportRejectedError, importWorld, importWorldFile } from '../../src/world/importWorld';
 import { FIXTURE_PATH, connectTestDb, loadFixture } from '../support/testGateway';
 
 const DB_NAME = 'test_import';

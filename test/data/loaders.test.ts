@@ -3,9 +3,9 @@
  * of database commands for 10 and for 100 records (round trips by depth, not by count).
  */
 import type { CommandStartedEvent } from 'mongodb';
-import { signDevToken } from '../../src/context/devKeys';
-import { generateWorld } from '../../src/data/generateWorld';
-import { importWorld } from '../../src/data/importWorld';
+import { signDevToken } from '../../src/dev/devKeys';
+import { generateWorld } from '../../src/world/generateWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { graphql, startTestGateway, type TestGateway } from '../support/testGateway';
 
 const NESTED = /* GraphQL */ `

@@ -13,9 +13,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MongoClient, MongoServerError } from 'mongodb';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { verifyAuditTrail } from '../../src/data/auditStore';
-import { importWorld } from '../../src/data/importWorld';
+import { importWorld } from '../../src/world/importWorld';
 import {
   DATA_DIR_MARKER,
   DataDirInUseError,
@@ -28,7 +28,7 @@ import {
   startDatabase,
   startMongoJavaServer,
   type StartedDatabase,
-} from '../../src/data/testDatabase';
+} from '../../src/dev/testDatabase';
 import { graphql, loadFixture, type GraphqlReply, type TestGateway } from '../support/testGateway';
 import { SERVER_START_MS, gatewayOn, snapshot, startPersistent, temporaryRoot } from './persistentSupport';
 import { developmentAuditKeyring } from '../../src/audit/keys';

@@ -11,16 +11,16 @@
  * mutations, the audit trail).
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { countDisclosures, findDisclosurePage, verifyAuditTrail } from '../../src/data/auditStore';
 import { subjectsWithActiveConsent, activeConsents } from '../../src/data/consents';
 import { collectionsOf, ensureIndexes } from '../../src/data/database';
 import { approvedSubjectIds, findRequestsBySubjects, listRequests } from '../../src/data/dataRequests';
-import { generateWorld } from '../../src/data/generateWorld';
-import { importWorld } from '../../src/data/importWorld';
+import { generateWorld } from '../../src/world/generateWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { countMigrants, findMigrantPage, findMigrantsByIds } from '../../src/data/migrants';
 import { countByDimensions } from '../../src/data/statistics';
-import { startMongoJavaServer, type StartedDatabase } from '../../src/data/testDatabase';
+import { startMongoJavaServer, type StartedDatabase } from '../../src/dev/testDatabase';
 import type { RowScope } from '../../src/policy/scope';
 import type { StatDimension } from '../../src/policy/taxonomy';
 import { connectTestDb, graphql, loadFixture, type GraphqlReply, type TestGateway } from '../support/testGateway';

@@ -23,7 +23,7 @@ import {
   startDatabase,
   startMongoJavaServer,
   type StartedDatabase,
-} from '../../src/data/testDatabase';
+} from '../../src/dev/testDatabase';
 import { withEnv } from './persistentSupport';
 
 const JVM_START_MS = 90_000;

@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
 import { collectionsOf } from '../../src/data/database';
-import { ImportInterruptedError, ImportRejectedError, importWorld } from '../../src/data/importWorld';
+import { ImportInterruptedError, ImportRejectedError, importWorld } from '../../src/world/importWorld';
 import { findTrust, toTrustDoc } from '../../src/data/trustRegistry';
 import type { WorldTrust } from '../../src/data/world';
 import { connectTestDb, loadFixture } from '../support/testGateway';

@@ -6,7 +6,7 @@ import { generateKeyPairSync, type KeyPairKeyObjectResult } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseIsoDate } from '../../src/policy/calendar';
-import { formatProblems, validateWorld, type ExistingIds, type ImportProblem } from '../../src/data/validateWorld';
+import { formatProblems, validateWorld, type ExistingIds, type ImportProblem } from '../../src/world/validateWorld';
 
 const FIXTURE_PATH = path.resolve(__dirname, '../fixtures/small-world.json');
 const FIXTURE_TEXT = readFileSync(FIXTURE_PATH, 'utf8');

@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { startTestGateway, type TestGateway } from '../support/testGateway';
 import * as generated from '../../examples/generated/graphql';
 import type {

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureExplorerBuilt } from '../../src/cli/buildExplorer';
-import { DEV_AUDIENCE, DEV_ISSUER, devKeyPem, signDevToken } from '../../src/context/devKeys';
+import { DEV_AUDIENCE, DEV_ISSUER, devKeyPem, signDevToken } from '../../src/dev/devKeys';
 import { startTestGateway, type TestGateway } from '../support/testGateway';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');

@@ -13,7 +13,7 @@ import {
   summarise,
 } from '../../explorer/src/privacyText';
 // The gateway's own list of contract codes (section 5): every one needs a sentence.
-import { ERROR_CODES as CONTRACT_ERROR_CODES } from '../../src/server/errors';
+import { ERROR_CODES as CONTRACT_ERROR_CODES } from '../../src/context/errors';
 
 describe('privacy report wording', () => {
   it('has a sentence for every redaction reason, strategy and error code of the contract', () => {

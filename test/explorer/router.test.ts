@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { ensureExplorerBuilt } from '../../src/cli/buildExplorer';
-import * as devKeys from '../../src/context/devKeys';
+import * as devKeys from '../../src/dev/devKeys';
 import { createIssuerTrustAuthenticator } from '../../src/context/issuerTrust';
 const { devIdentityProvider, devIssuerOf } = devKeys;
 import { EXPLORER_BUNDLE_DIR, EXPLORER_CSP, createExplorerRouter, type ExplorerOptions } from '../../src/server/explorer';
 import { createLogger } from '../../src/server/logger';
-import { PERSONAS } from '../../src/server/personas';
+import { PERSONAS } from '../../src/dev/personas';
 
 const logger = createLogger('silent');
 const servers: Server[] = [];

@@ -29,7 +29,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { createDevAuthenticator } from '../../src/context/devAuthenticator';
+import { createDevAuthenticator } from '../../src/dev/devAuthenticator';
 import { verifyAuditTrail } from '../../src/data/auditStore';
 import { startTestGateway, type TestGateway } from '../support/testGateway';
 import { caseArbitraries, type CaseArbitraries, type FuzzCase } from './cases';

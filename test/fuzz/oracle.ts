@@ -45,7 +45,7 @@
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { GraphQLError, Kind, parse, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { ERROR_CODES } from '../../src/server/errors';
+import { ERROR_CODES } from '../../src/context/errors';
 import { KNOWN_DOCUMENTS, effectiveHeader, wireHeaders, type FuzzCase } from './cases';
 import { headerOf, type RawResponse } from './rawHttp';
 

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignJWT, importPKCS8 } from 'jose';
 import type { Authenticate } from '../../src/context/authenticate';
-import { DEV_AUDIENCE, DEV_ISSUER, devKeyPem, signDevToken, type DevClaims } from '../../src/context/devKeys';
+import { DEV_AUDIENCE, DEV_ISSUER, devKeyPem, signDevToken, type DevClaims } from '../../src/dev/devKeys';
 import { FIXTURE_PATH } from '../support/testGateway';
 import type { AuthOption, TreatyModel } from './cases';
 

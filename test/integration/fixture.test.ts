@@ -11,7 +11,7 @@
  *             m-0006) is held by NGA (no party to MED-TIP) and m-0002 (relative of
  *             m-0001) has an active ANTI_TRAFFICKING consent.
  */
-import { importWorld } from '../../src/data/importWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { loadFixture, startTestGateway, type TestGateway } from '../support/testGateway';
 import {
   AEGEAN,

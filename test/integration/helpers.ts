@@ -3,7 +3,7 @@
  * name, cached development tokens, one-call GraphQL with the context's headers, and a
  * compact, order-free view of `extensions.privacy`.
  */
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { graphql, type GraphqlReply, type TestGateway } from '../support/testGateway';
 
 export type Clearance = 'STANDARD' | 'ELEVATED' | 'SPECIAL';

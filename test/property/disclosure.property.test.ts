@@ -32,7 +32,7 @@
  * days old, the retention of the readmission agreement (kept: not older than 730 days).
  */
 import fc from 'fast-check';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { FIXTURE_PATH, graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
 import {
   CLEARANCES,

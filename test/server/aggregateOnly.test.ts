@@ -13,11 +13,11 @@
  */
 import type { CommandStartedEvent } from 'mongodb';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
-import { importWorld } from '../../src/data/importWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { recordReadsRefused } from '../../src/server/plugins/treatyGuard';
-import { requireRecordAccess, type GatewayContext } from '../../src/server/GatewayContext';
+import { requireRecordAccess, type GatewayContext } from '../../src/context/GatewayContext';
 import type { TreatyState } from '../../src/context/treatyContext';
 import { graphql, loadFixture, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
 

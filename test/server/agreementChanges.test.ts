@@ -15,10 +15,10 @@
  * the change to be seen, and reports when it was.
  */
 import { MongoClient, type Db } from 'mongodb';
-import { createDevAuthenticator } from '../../src/context/devAuthenticator';
-import { signDevToken } from '../../src/context/devKeys';
+import { createDevAuthenticator } from '../../src/dev/devAuthenticator';
+import { signDevToken } from '../../src/dev/devKeys';
 import { createDatabaseClient, ensureIndexes } from '../../src/data/database';
-import { importWorld } from '../../src/data/importWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { loadConfig } from '../../src/server/config';
 import { createGateway } from '../../src/server/createGateway';
 import { createLogger } from '../../src/server/logger';

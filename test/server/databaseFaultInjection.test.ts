@@ -13,11 +13,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MongoClient, MongoNetworkError, MongoServerError, type Collection, type Db } from 'mongodb';
-import { createDevAuthenticator } from '../../src/context/devAuthenticator';
-import { signDevToken } from '../../src/context/devKeys';
+import { createDevAuthenticator } from '../../src/dev/devAuthenticator';
+import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_EVENTS, verifyAuditTrail } from '../../src/data/auditStore';
 import { ensureIndexes } from '../../src/data/database';
-import { importWorld } from '../../src/data/importWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { loadConfig } from '../../src/server/config';
 import { createGateway, type Gateway } from '../../src/server/createGateway';
 import { createLogger } from '../../src/server/logger';

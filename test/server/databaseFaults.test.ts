@@ -16,11 +16,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { MongoClient } from 'mongodb';
 import { DATABASE_CLIENT_OPTIONS } from '../../src/data/database';
-import { importWorld } from '../../src/data/importWorld';
-import { freePort } from '../../src/data/testDatabase';
+import { importWorld } from '../../src/world/importWorld';
+import { freePort } from '../../src/dev/testDatabase';
 import { graphql, loadFixture, type GraphqlReply } from '../support/testGateway';
 
 const ROOT = join(__dirname, '..', '..');

@@ -5,7 +5,7 @@
  * selected, and the permission checks as before.
  */
 import type { CommandStartedEvent } from 'mongodb';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
 import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
 

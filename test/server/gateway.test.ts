@@ -3,7 +3,7 @@
  * authentication, treaty context refusals, row scope, pseudonyms, paging, endpoints.
  */
 import { SignJWT, generateKeyPair, importPKCS8 } from 'jose';
-import { DEV_AUDIENCE, DEV_ISSUER, devKeyPem, signDevToken } from '../../src/context/devKeys';
+import { DEV_AUDIENCE, DEV_ISSUER, devKeyPem, signDevToken } from '../../src/dev/devKeys';
 import { graphql, startTestGateway, type TestGateway } from '../support/testGateway';
 
 const TODAY = new Date('2025-06-01T09:00:00Z');

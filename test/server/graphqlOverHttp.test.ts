@@ -17,8 +17,8 @@
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { serverAudits, type AuditResult } from 'graphql-http';
-import { signDevToken } from '../../src/context/devKeys';
-import { describeJsonSyntaxError } from '../../src/server/errors';
+import { signDevToken } from '../../src/dev/devKeys';
+import { describeJsonSyntaxError } from '../../src/context/errors';
 import { startTestGateway, type TestGateway } from '../support/testGateway';
 
 const JUNE_2025 = new Date('2025-06-01T12:00:00Z');

@@ -11,7 +11,7 @@
  * RETURN_AND_READMISSION) m-0001 … m-0003. The expected subjects come from the fixture
  * file itself, not from the gateway.
  */
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
 import { graphql, loadFixture, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
 

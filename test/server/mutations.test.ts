@@ -4,7 +4,7 @@
  * permission of contract section 7, bad input, and consent taking effect at once.
  */
 import type { AuditEvent } from '../../src/audit/chain';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
 import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
 

@@ -5,7 +5,7 @@
  * notice never names a field the party did not receive. Over HTTP, on the real test
  * database, with a clock that moves between steps.
  */
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
 
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };

@@ -4,7 +4,7 @@
  * message where standard clients look for it, never as INTERNAL_SERVER_ERROR.
  */
 import { createHash } from 'node:crypto';
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { startTestGateway, type TestGateway } from '../support/testGateway';
 
 describe('persisted queries', () => {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
 import { satisfies } from 'semver';
-import { freePort } from '../../src/data/testDatabase';
+import { freePort } from '../../src/dev/testDatabase';
 
 const ROOT = join(__dirname, '..', '..');
 /** What a deployment checks out (the repository's runtime files, no tests). */

@@ -4,7 +4,7 @@
  * change is audited with the coordinates changed, never the values. Over HTTP, on the real
  * test database.
  */
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
 
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { signDevToken } from '../../src/context/devKeys';
-import { freePort } from '../../src/data/testDatabase';
+import { signDevToken } from '../../src/dev/devKeys';
+import { freePort } from '../../src/dev/testDatabase';
 
 const ROOT = join(__dirname, '..', '..');
 /** A JVM start, the demo world generated and imported, on a loaded 2-core machine: only a hang exceeds it. */

@@ -11,7 +11,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
 import { loadFixture, startTestGateway, type TestGateway } from '../support/testGateway';
 import { codesOf, dataOf, MED, READMISSION, FAMILY, run, type Ctx } from '../integration/helpers';
-import { importWorld } from '../../src/data/importWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { collectionsOf } from '../../src/data/database';
 import { bumpMigrantsVersion } from '../../src/data/dataVersion';
 

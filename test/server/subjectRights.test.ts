@@ -1,5 +1,5 @@
 /** Rectification, erasure and disclosure history over HTTP on the real database. */
-import { signDevToken } from '../../src/context/devKeys';
+import { signDevToken } from '../../src/dev/devKeys';
 import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
 
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };

@@ -36,7 +36,7 @@
  * from the issue (a 4 × 4 NATIONALITY × LEGAL_STATUS table whose withheld 2 the 1-D tables
  * gave away; a slice publishing a count the SEX × AGE_BAND table withholds).
  */
-import { importWorld } from '../../src/data/importWorld';
+import { importWorld } from '../../src/world/importWorld';
 import { startTestGateway, type TestGateway } from '../support/testGateway';
 import { Attacker, describeQuery, describeViolation, queryKey, type StatQuery, type Violation } from './attacker';
 import { loadHighs, withheldRanges, type Highs } from './attackerLp';

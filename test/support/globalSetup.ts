@@ -3,7 +3,7 @@
  * mongodb-memory-server, else mongo-java-server), shared by every test file through
  * MONGODB_URI. Each test file uses a database name of its own.
  */
-import { startDatabase } from '../../src/data/testDatabase';
+import { startDatabase } from '../../src/dev/testDatabase';
 
 export default async function globalSetup(): Promise<void> {
   const database = await startDatabase({ log: (message) => process.stderr.write(`\n${message}\n`) });

@@ -8,7 +8,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AgreementCache } from '../../context/agreementCache';
 import { watchAgreementChanges, type WatchableAgreements } from '../../data/agreementChanges';
-import type { GatewayContext } from '../GatewayContext';
+import type { GatewayContext } from '../../context/GatewayContext';
 import type { Logger } from '../logger';
 
 export function agreementChangesPlugin(

@@ -3,7 +3,7 @@
  * Never variables, arguments or response data.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from '../GatewayContext';
+import type { GatewayContext } from '../../context/GatewayContext';
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../metrics';
 

@@ -28,10 +28,10 @@ import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '
 import type { AuditFacts } from '../../audit/chain';
 import type { AggregateRelease, PrivacyReportEntry } from '../../context/privacyRuntime';
 import type { AuditWriter } from '../../data/auditStore';
-import type { GatewayContext } from '../GatewayContext';
+import type { GatewayContext } from '../../context/GatewayContext';
 import type { Logger } from '../logger';
-import { gatewayError } from '../errors';
-import { selectedFieldNames } from '../selection';
+import { gatewayError } from '../../context/errors';
+import { selectedFieldNames } from '../../context/selection';
 import { readsRecords, recordReadsRefused } from './treatyGuard';
 
 export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {

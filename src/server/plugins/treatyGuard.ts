@@ -12,8 +12,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { TreatyState } from '../../context/treatyContext';
 import { isAggregateOnly, recordAccessRefusalMessage } from '../../policy/recordAccess';
-import { gatewayError } from '../errors';
-import type { GatewayContext } from '../GatewayContext';
+import { gatewayError } from '../../context/errors';
+import type { GatewayContext } from '../../context/GatewayContext';
 
 /** Root fields that need a token but no treaty context. */
 export const TREATY_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['me', 'agreements', 'agreement', 'auditIntegrity', '__typename', '__schema', '__type']);

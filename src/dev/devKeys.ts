@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
 import { CLEARANCES, ROLES, isOneOf, type Clearance, type Role } from '../policy/taxonomy';
 import { projectPath } from '../projectRoot';
-import { MAX_CLAIM_ID_LENGTH, PARTY_CODE_PATTERN, type AuthConfig, type JwtAlgorithm } from './authenticate';
+import { MAX_CLAIM_ID_LENGTH, PARTY_CODE_PATTERN, type AuthConfig, type JwtAlgorithm } from '../context/authenticate';
 
 export const DEV_ISSUER = 'treatygate-dev';
 export const DEV_AUDIENCE = 'treatygate';

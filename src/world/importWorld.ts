@@ -16,13 +16,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter, MongoClient, WithoutId } from 'mongodb';
-import { parseIsoDate } from '../policy/calendar';
-import { collectionsOf, supportsTransactions, type Collections } from './database';
-import { bumpMigrantsVersion } from './dataVersion';
-import type { AgreementDoc, ConsentDoc, DataRequestDoc, MigrantDoc, PartyDoc } from './documents';
-import { toTrustDoc } from './trustRegistry';
+import { parseIsoDate, toIsoDate } from '../policy/calendar';
+import { collectionsOf, supportsTransactions, type Collections } from '../data/database';
+import { bumpMigrantsVersion } from '../data/dataVersion';
+import type { AgreementDoc, ConsentDoc, DataRequestDoc, MigrantDoc, PartyDoc } from '../data/documents';
+import { toTrustDoc } from '../data/trustRegistry';
 import { formatProblems, printable, validateWorld, type ImportProblem } from './validateWorld';
-import type { World, WorldAgreement, WorldConsent, WorldDataRequest, WorldMigrant, WorldParty } from './world';
+import type { World, WorldAgreement, WorldConsent, WorldDataRequest, WorldMigrant, WorldParty } from '../data/world';
 
 export interface ImportSummary {
   parties: number;
@@ -43,7 +43,7 @@ export interface ImportSummary {
 
 /** The line an import prints for a record it did not restore. */
 export function erasedNotRestoredLine(record: { readonly id: string; readonly erasedAt: Date }): string {
-  return `${record.id}: erased on ${record.erasedAt.toISOString().slice(0, 10)}, not restored`;
+  return `${record.id}: erased on ${toIsoDate(record.erasedAt)}, not restored`;
 }
 
 /** Raised when a file is unreadable or invalid; nothing was written. */
@@ -301,7 +301,7 @@ export function toMigrantDoc(m: WorldMigrant): MigrantDoc {
 
 /** A stored record back in the import format (the inverse of `toMigrantDoc`). */
 export function fromMigrantDoc(doc: MigrantDoc): WorldMigrant {
-  const day = (d: Date | null | undefined): string | null => (d ? d.toISOString().slice(0, 10) : null);
+  const day = (d: Date | null | undefined): string | null => (d ? toIsoDate(d) : null);
   return {
     id: doc._id,
     holder: doc.holder,

@@ -5,8 +5,8 @@
  * party's other providers and its `requireDpop` are kept. Never called in production
  * (the development keys are public knowledge).
  */
-import type { Collections } from './database';
-import type { IdentityProviderDoc } from './documents';
+import type { Collections } from '../data/database';
+import type { IdentityProviderDoc } from '../data/documents';
 
 /** Adds `providerOf(party)` to every party's entry that lacks its issuer; returns how many entries changed. */
 export async function registerDevelopmentIssuers(collections: Pick<Collections, 'parties' | 'trust'>, providerOf: (party: string) => IdentityProviderDoc, now: Date): Promise<number> {

@@ -58,7 +58,7 @@ import {
   type WorldTravelDocument,
   type WorldTrust,
   type WorldVictimStatus,
-} from './world';
+} from '../data/world';
 
 export interface ImportProblem {
   file: string;

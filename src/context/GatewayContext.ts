@@ -2,9 +2,9 @@
  * The context of one GraphQL request: small and read-only. Built by the context
  * factory (the only code that reads HTTP); resolvers take everything from here.
  */
-import type { Caller } from '../context/authenticate';
-import type { RequestPrivacy } from '../context/privacyRuntime';
-import type { TreatyContext, TreatyState } from '../context/treatyContext';
+import type { Caller } from './authenticate';
+import type { RequestPrivacy } from './privacyRuntime';
+import type { TreatyContext, TreatyState } from './treatyContext';
 import type { Collections } from '../data/database';
 import type { Loaders } from '../data/loaders';
 import type { ProjectionPlan } from './projectionPlan';

@@ -33,7 +33,7 @@ import type {
   WorldParty,
   WorldTravelDocument,
   WorldVictimStatus,
-} from './world';
+} from '../data/world';
 
 export interface GenerateOptions {
   /** How many migrants: a non-negative integer. */

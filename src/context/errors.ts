@@ -76,11 +76,6 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
-/** Raised by the data layer's callers when the database cannot be reached. */
-export function serviceUnavailable(): GraphQLError {
-  return gatewayError('SERVICE_UNAVAILABLE');
-}
-
 // ---------------------------------------------------------------------------------
 // Naming what a caller sent, safely
 // ---------------------------------------------------------------------------------
