@@ -9,6 +9,7 @@ import { findAgreement, findAgreementsOfParty } from '../data/agreements';
 import { listRequests } from '../data/dataRequests';
 import { countDisclosures, findDisclosurePage, type DisclosurePosition } from '../data/auditStore';
 import { startOfUtcDay } from '../policy/calendar';
+import { pageSize } from './paging';
 import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../context/errors';
@@ -19,7 +20,6 @@ import { filterCoordinatesOf, refuseRevealingFilters } from './filters';
 import { disclosureFor } from './Disclosure';
 import { statistics } from './statistics';
 
-const DEFAULT_PAGE_SIZE = 50;
 
 export const Query: QueryResolvers = {
   me: (_parent, _args, context) => context.caller,
@@ -122,14 +122,6 @@ export const Query: QueryResolvers = {
     );
   },
 };
-
-function pageSize(first: number | null, context: GatewayContext): number {
-  if (first === null) return Math.min(DEFAULT_PAGE_SIZE, context.maxPageSize);
-  if (!Number.isInteger(first) || first < 0 || first > context.maxPageSize) {
-    throw gatewayError('BAD_USER_INPUT', `\`first\` must be an integer from 0 to ${context.maxPageSize}.`);
-  }
-  return first;
-}
 
 /** A cursor is the pseudonym of the last record of a page: opaque, and bound to the agreement. */
 function decodeCursor(cursor: string, context: GatewayContext): string {

@@ -10,10 +10,10 @@
  */
 import { acknowledge, findNotice, listNotices, type NoticeAudience, type NoticeKey, type NoticeRecord } from '../data/notices';
 import type { Notice, MutationResolvers, QueryResolvers } from '../generated/resolvers-types';
+import { pageSize } from './paging';
 import { gatewayError } from '../context/errors';
 import { requireRecordAccess, type GatewayContext } from '../context/GatewayContext';
 
-const DEFAULT_PAGE_SIZE = 50;
 const PREFIX = 'n_';
 const PSEUDONYM_PREFIX = 'p_';
 /** The plain text of a notice id: a character no record id may hold, then the change. */
@@ -21,10 +21,7 @@ const TAG = 'notice|';
 
 export const notices: QueryResolvers['notices'] = async (_parent, { first, after, pending }, context) => {
   const audience = audienceOf(context, 'notices');
-  const size = first ?? Math.min(DEFAULT_PAGE_SIZE, context.maxPageSize);
-  if (!Number.isInteger(size) || size < 0 || size > context.maxPageSize) {
-    throw gatewayError('BAD_USER_INPUT', `\`first\` must be an integer from 0 to ${context.maxPageSize}.`);
-  }
+  const size = pageSize(first, context);
   const position = after == null ? null : keyOf(after, context);
   if (after != null && position === null) throw gatewayError('BAD_USER_INPUT', '`after` is not a cursor of notices under this agreement.');
   const page = await listNotices(context.collections, audience, { first: size, after: position, pending: pending === true, annotated: annotatedIn(context) });

@@ -30,6 +30,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { createComplexityRule, type ComplexityEstimator } from 'graphql-query-complexity';
+import { pageSizeOf } from '../policy/paging';
 
 export interface OperationLimitSettings {
   readonly maxDepth: number;
@@ -45,7 +46,6 @@ export type LimitVerdict =
   | { readonly ok: false; readonly code: 'QUERY_TOO_COMPLEX' | 'BAD_USER_INPUT'; readonly message: string };
 
 /** `first` when a page is asked for without one (as the resolvers do). */
-const DEFAULT_PAGE_SIZE = 50;
 
 /** Items a list field returns, as the cost counts them, where no `first` says. */
 const LIST_SIZES: Readonly<Record<string, number>> = {
@@ -93,12 +93,12 @@ export function createOperationLimits(schema: GraphQLSchema, settings: Operation
   const pageSizeProblems = (problems: string[]): ComplexityEstimator => ({ type, field, args, childComplexity }) => {
     let size: number;
     if (field.args.some((a) => a.name === 'first')) {
-      const first = args['first'] as unknown;
-      if (first === undefined || first === null) size = Math.min(DEFAULT_PAGE_SIZE, settings.maxPageSize);
-      else if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > settings.maxPageSize) {
-        problems.push(`\`first\` must be an integer from 0 to ${settings.maxPageSize}.`);
+      const page = pageSizeOf(args['first'] as unknown, settings.maxPageSize);
+      if ('size' in page) size = page.size;
+      else {
+        problems.push(page.problem);
         size = settings.maxPageSize;
-      } else size = first;
+      }
     } else if (isListType(getNullableType(field.type)) && getNamedType(field.type) !== undefined) {
       size = LIST_SIZES[`${type.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
     } else size = 1;
