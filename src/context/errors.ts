@@ -66,6 +66,11 @@ export function gatewayError(code: ErrorCode, message: string = DEFAULT_MESSAGE[
   });
 }
 
+/** The body of every refusal answered without execution (HTTP guards, malformed requests, a withheld response): no `data`, one error. */
+export function errorBody(code: ErrorCode, message: string): { errors: [{ message: string; extensions: { code: ErrorCode } }] } {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
 /** The message a code carries when no more specific one is given. */
 export function defaultMessage(code: ErrorCode): string {
   return DEFAULT_MESSAGE[code];

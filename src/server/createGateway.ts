@@ -10,7 +10,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Db } from 'mongodb';
-import type { Caller } from '../context/authenticate';
+import type { Authenticate, Caller } from '../context/authenticate';
 import { createAgreementCache } from '../context/agreementCache';
 import { devAuthConfig, devPublicKeys } from '../dev/devKeys';
 import { createIssuerTrustAuthenticator, type IssuerTrustOptions } from '../context/issuerTrust';
@@ -31,7 +31,7 @@ import type { GatewayConfig } from './config';
 import { gatewayError } from '../context/errors';
 import { createFormatError } from './formatError';
 import { createExplorerRouter } from './explorer';
-import { callerOf, graphqlHttpGuards, graphqlOverHttpPlugin, jsonErrorHandler, notFoundHandler, type Authenticator } from './graphqlHttp';
+import { callerOf, graphqlHttpGuards, graphqlOverHttpPlugin, jsonErrorHandler, notFoundHandler } from './graphqlHttp';
 import { createOperationLimits } from './operationLimits';
 import { loadTrustedDocuments } from './trustedDocuments';
 import type { GatewayContext } from '../context/GatewayContext';
@@ -45,7 +45,6 @@ import { createProjectionPlan } from '../context/projectionPlan';
 import { buildGatewaySchema, type PrivacyMode } from './schema';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 
-export type { Authenticator } from './graphqlHttp';
 
 export interface GatewayDependencies {
   readonly config: GatewayConfig;
@@ -56,7 +55,7 @@ export interface GatewayDependencies {
    * registers for the party they claim, and of the configured single issuer
    * (src/context/issuerTrust.ts).
    */
-  readonly authenticate?: Authenticator;
+  readonly authenticate?: Authenticate;
   /** `stripped` only for benchmark baselines and loader tests. */
   readonly privacyMode?: PrivacyMode;
   readonly clock?: () => Date;

@@ -45,16 +45,15 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode } from 'graphql';
-import type { Caller, RequestFacts } from '../context/authenticate';
+import type { Authenticate, Caller } from '../context/authenticate';
 import { isDatabaseUnavailable } from '../data/database';
 import type { GatewayConfig } from './config';
-import { defaultMessage, describeJsonSyntaxError, escapeForMessage, jsonKind, quoteForMessage, type ErrorCode } from '../context/errors';
+import { defaultMessage, describeJsonSyntaxError, errorBody, escapeForMessage, jsonKind, quoteForMessage, type ErrorCode } from '../context/errors';
 import type { Logger } from './logger';
 import type { GatewayMetrics } from './metrics';
 import type { createOperationLimits } from './operationLimits';
 import { sha256, trustedOperation, type TrustedDocuments } from './trustedDocuments';
 
-export type Authenticator = (authorizationHeader: string | undefined, request?: RequestFacts) => Promise<Caller>;
 
 /** The operation of one request, whatever its method. */
 interface Operation {
@@ -70,7 +69,7 @@ const PARAMETERS: ReadonlySet<string> = new Set(['query', 'operationName', 'vari
 
 export interface GraphqlHttpDependencies {
   readonly config: GatewayConfig;
-  readonly authenticate: Authenticator;
+  readonly authenticate: Authenticate;
   readonly limits: ReturnType<typeof createOperationLimits>;
   readonly trusted: TrustedDocuments | null;
   readonly metrics: GatewayMetrics;
@@ -123,7 +122,7 @@ export function sendGraphqlError(req: Request, res: Response, status: number, co
     .status(status)
     .set(headers)
     .type(`${mediaTypeOf(req, res)}; charset=utf-8`)
-    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+    .send(JSON.stringify(errorBody(code, message)));
 }
 
 /** The caller verified for this request (set by the authentication step). */

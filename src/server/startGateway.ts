@@ -11,10 +11,12 @@
 import { createServer, maxHeaderSize, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MongoClient } from 'mongodb';
+import { errorBody } from '../context/errors';
 import { keepDatabaseConnected, type ConnectionKeeper } from '../data/connection';
 import { createDatabaseClient } from '../data/database';
 import type { GatewayConfig } from './config';
-import { createGateway, type Authenticator, type Gateway } from './createGateway';
+import type { Authenticate } from '../context/authenticate';
+import { createGateway, type Gateway } from './createGateway';
 import type { Logger } from './logger';
 
 export interface RunningGateway {
@@ -32,7 +34,7 @@ export interface StartOptions {
   readonly config: GatewayConfig;
   readonly logger: Logger;
   /** Default: the trust registry of the database, with the configured single issuer as a shortcut. */
-  readonly authenticate?: Authenticator;
+  readonly authenticate?: Authenticate;
   /** The database URI to use (the configured one, or an embedded server's). */
   readonly mongodbUri: string;
 }
@@ -94,7 +96,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
 export function answerMalformedRequest(error: Error & { code?: string; reason?: unknown }, socket: import('node:stream').Duplex): void {
   if (!socket.writable) return;
   const { status, message } = malformedRequestAnswer(error);
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+  const body = JSON.stringify(errorBody('BAD_USER_INPUT', message));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

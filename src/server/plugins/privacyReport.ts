@@ -30,7 +30,7 @@ import type { AggregateRelease, PrivacyReportEntry } from '../../context/privacy
 import type { AuditWriter } from '../../data/auditStore';
 import type { GatewayContext } from '../../context/GatewayContext';
 import type { Logger } from '../logger';
-import { gatewayError } from '../../context/errors';
+import { errorBody, gatewayError } from '../../context/errors';
 import { selectedFieldNames } from '../../context/selection';
 import { readsRecords, recordReadsRefused } from './treatyGuard';
 
@@ -116,10 +116,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
               }
               logger.error({ err: { name: (error as Error).name } }, 'audit event not written: response withheld');
               response.http.status = 503;
-              response.body.singleResult = {
-                data: null,
-                errors: [{ message: 'The audit trail cannot be written; no data is disclosed.', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
-              };
+              response.body.singleResult = { data: null, ...errorBody('AUDIT_UNAVAILABLE', 'The audit trail cannot be written; no data is disclosed.') };
               return;
             }
           }
@@ -147,10 +144,7 @@ export function failClosedOnOutage(response: Response): boolean {
   const outage = errors.find((e) => e.extensions?.['code'] === 'SERVICE_UNAVAILABLE');
   if (!outage) return false;
   response.http.status = 503;
-  response.body.singleResult = {
-    data: null,
-    errors: [{ message: outage.message, extensions: { code: 'SERVICE_UNAVAILABLE' } }],
-  };
+  response.body.singleResult = { data: null, ...errorBody('SERVICE_UNAVAILABLE', outage.message) };
   return true;
 }
 
