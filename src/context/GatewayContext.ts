@@ -3,7 +3,9 @@
  * factory (the only code that reads HTTP); resolvers take everything from here.
  */
 import type { Caller } from './authenticate';
-import type { RequestPrivacy } from './privacyRuntime';
+import type { PrivacyRuntime } from '../../directives/index';
+import type { DecisionTable } from '../policy/decisionTable';
+import type { DisclosureLedger } from './disclosureLedger';
 import type { TreatyContext, TreatyState } from './treatyContext';
 import type { Collections } from '../data/database';
 import type { Loaders } from '../data/loaders';
@@ -20,11 +22,18 @@ export interface GatewayContext {
   /** Per-request loaders, present only with a valid treaty context. */
   readonly loaders: Loaders | null;
   /**
-   * The decisions, facts and report of this request; present with a valid treaty context
-   * (null only in the benchmark baseline, whose schema has no enforcement wrappers).
-   * Annotated fields are withheld when it is absent.
+   * The decision table of this request (src/policy/decisionTable.ts); present with a valid
+   * treaty context (null only in the benchmark baseline, whose schema has no enforcement
+   * wrappers).
    */
-  readonly privacy: RequestPrivacy | null;
+  readonly decisions: DecisionTable | null;
+  /** What was decided and disclosed, for the privacy report and the audit event; present with `decisions`. */
+  readonly ledger: DisclosureLedger | null;
+  /**
+   * The record decider the directives' field wrapper calls (src/context/recordDecider.ts);
+   * present with `decisions`. Annotated fields are withheld when it is absent.
+   */
+  readonly privacy: PrivacyRuntime | null;
   /** For the few reads that are not by key (pages, counts, lists); always with a scope. */
   readonly collections: Collections;
   /** The migrant fields this request may read. */

@@ -57,7 +57,7 @@ export const Mutation: MutationResolvers = {
       requestedValidDays: validDays,
     };
     await insertRequest(context.collections, request);
-    context.privacy?.noteSubjects(subjectIds);
+    context.ledger?.noteSubjects(subjectIds);
     return request;
   },
 
@@ -96,7 +96,7 @@ export const Mutation: MutationResolvers = {
     const id = await ownRecord(migrantId, context, 'recordConsent');
     const reference = text(evidence, 'evidence', 500);
     const today = startOfUtcDay(context.now);
-    context.privacy?.noteSubjects([id]);
+    context.ledger?.noteSubjects([id]);
     const [active] = await activeConsents(context.collections, id, purpose);
     if (active) return active;
     const consent = { migrantId: id, purpose, givenAt: today, withdrawnAt: null, evidence: reference };
@@ -123,12 +123,12 @@ export const Mutation: MutationResolvers = {
       const still = await findLiveMigrant(context.collections, internalId, { _id: 1 });
       throw bad(still ? 'The record changed while it was being corrected; read it and correct it again.' : 'No such record under this agreement.');
     }
-    context.privacy?.noteChange({ subjectId: internalId, kind: 'RECTIFIED', coordinates: changed });
+    context.ledger?.noteChange({ subjectId: internalId, kind: 'RECTIFIED', coordinates: changed });
     const { loaders } = requireRecordAccess(context, 'rectifyMigrant');
     loaders.migrant.clear(internalId);
     const corrected = await loaders.migrant.load(internalId);
     // The record as this context may see it: returned (and so disclosed) only when in scope.
-    context.privacy?.noteRecords(corrected ? [corrected._id] : []);
+    context.ledger?.noteRecords(corrected ? [corrected._id] : []);
     return corrected;
   },
 
@@ -139,14 +139,14 @@ export const Mutation: MutationResolvers = {
     if (!current || !(await eraseMigrantRecord(context.collections, internalId, context.caller.party, why, context.now))) {
       throw bad('No such record under this agreement.');
     }
-    context.privacy?.noteChange({ subjectId: internalId, kind: 'ERASED', coordinates: recordedCoordinates(fromMigrantDoc(current)) });
+    context.ledger?.noteChange({ subjectId: internalId, kind: 'ERASED', coordinates: recordedCoordinates(fromMigrantDoc(current)) });
     requireRecordAccess(context, 'eraseMigrant').loaders.migrant.clear(internalId);
     return true;
   },
 
   withdrawConsent: async (_parent, { migrantId, purpose }, context) => {
     const id = await ownRecord(migrantId, context, 'withdrawConsent');
-    context.privacy?.noteSubjects([id]);
+    context.ledger?.noteSubjects([id]);
     const [withdrawn] = await withdrawConsents(context.collections, id, purpose, startOfUtcDay(context.now));
     if (!withdrawn) throw bad('The subject has no active consent for this purpose.');
     return withdrawn;
@@ -275,6 +275,6 @@ async function settle(
   const updated = await transitionPending(context.collections, request._id, { agreementId: request.agreementId, ...guard }, change);
   if (!updated) throw bad('The data request is no longer PENDING; nothing was changed.');
   context.loaders?.request.clear(request._id);
-  context.privacy?.noteSubjects(request.subjectIds);
+  context.ledger?.noteSubjects(request.subjectIds);
   return updated;
 }

@@ -16,7 +16,8 @@ import { gatewayError } from '../context/errors';
 import { requireRecordAccess, requireTreaty, type GatewayContext } from '../context/GatewayContext';
 import { selectsField } from '../context/selection';
 import { entitlementsOf } from './entitlements';
-import { filterCoordinatesOf, refuseRevealingFilters } from './filters';
+import { filterCoordinatesOf } from '../policy/filters';
+import { refuseRevealingFilters } from './filters';
 import { disclosureFor } from './Disclosure';
 import { statistics } from './statistics';
 
@@ -37,11 +38,11 @@ export const Query: QueryResolvers = {
     const { treaty, loaders } = requireRecordAccess(context, 'migrant');
     const internalId = treaty.pseudonyms.decode(id);
     if (internalId === null) {
-      context.privacy?.noteRecords([]);
+      context.ledger?.noteRecords([]);
       return null;
     }
     const doc = await loaders.migrant.load(internalId);
-    context.privacy?.noteRecords(doc ? [doc._id] : []);
+    context.ledger?.noteRecords(doc ? [doc._id] : []);
     return doc;
   },
 
@@ -60,7 +61,7 @@ export const Query: QueryResolvers = {
     ]);
     // Every record of the page is disclosed (its cursor is its pseudonym), with the fields
     // the filter selected it by, whatever the operation selects of it.
-    context.privacy?.noteRecords(
+    context.ledger?.noteRecords(
       page.docs.map((doc) => doc._id),
       filterCoordinatesOf(filter),
     );

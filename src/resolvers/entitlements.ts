@@ -3,15 +3,15 @@ import type { StaticDecision } from '../policy/decide';
 import type { GrantPolicy } from '../policy/treaty';
 import type { Entitlements, FieldEntitlement, MigrantFilter } from '../generated/resolvers-types';
 import { requireTreaty, type GatewayContext } from '../context/GatewayContext';
-import { FILTER_COORDINATES, filterPermitted } from './filters';
+import { FILTER_COORDINATES } from '../policy/filters';
+import { filterPermitted } from './filters';
 import { recordAccessRefusal } from '../policy/recordAccess';
 import { dimensionRefusal } from '../policy/statistics';
 import { STAT_DIMENSIONS } from '../policy/taxonomy';
 
 export function entitlementsOf(context: GatewayContext): Entitlements {
   const { treaty } = requireTreaty(context);
-  const privacy = context.privacy;
-  const coordinates = privacy ? privacy.coordinates() : [];
+  const decisions = context.decisions;
   return {
     agreementId: treaty.agreement._id,
     purpose: treaty.purpose,
@@ -19,14 +19,14 @@ export function entitlementsOf(context: GatewayContext): Entitlements {
     clearance: context.caller.clearance,
     dataRequestId: treaty.dataRequest?._id ?? null,
     ...recordAccessOf(treaty.agreement._id, treaty.grant),
-    fields: coordinates.map((coordinate) => describe(coordinate, privacy!.staticDecision(coordinate))),
+    fields: decisions ? decisions.coordinates().map((coordinate) => describe(coordinate, decisions.staticDecision(coordinate))) : [],
     filters: (Object.keys(FILTER_COORDINATES) as (keyof MigrantFilter)[]).map((argument) => {
       const coordinate = FILTER_COORDINATES[argument];
       return { argument, permitted: coordinate === null || filterPermitted(coordinate, context) };
     }),
     statistics: STAT_DIMENSIONS.map((dimension) => {
       // Without a privacy runtime (the benchmark baseline) nothing is masked.
-      const reason = privacy ? dimensionRefusal(dimension, (c) => privacy.policyOf(c), treaty.grant, treaty.purpose) : null;
+      const reason = decisions ? dimensionRefusal(dimension, (c) => decisions.policyOf(c), treaty.grant, treaty.purpose) : null;
       return { dimension, permitted: reason === null, reason };
     }),
   };

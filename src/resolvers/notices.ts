@@ -25,7 +25,7 @@ export const notices: QueryResolvers['notices'] = async (_parent, { first, after
   const position = after == null ? null : keyOf(after, context);
   if (after != null && position === null) throw gatewayError('BAD_USER_INPUT', '`after` is not a cursor of notices under this agreement.');
   const page = await listNotices(context.collections, audience, { first: size, after: position, pending: pending === true, annotated: annotatedIn(context) });
-  context.privacy?.noteRecords(page.notices.map((n) => n.subjectId));
+  context.ledger?.noteRecords(page.notices.map((n) => n.subjectId));
   const edges = page.notices.map((record) => {
     const node = noticeOf(record, context);
     return { node, cursor: node.id };
@@ -39,7 +39,7 @@ export const acknowledgeNotice: MutationResolvers['acknowledgeNotice'] = async (
   const key = keyOf(id, context);
   const record = key === null ? null : await findNotice(context.collections, audience, key, annotatedIn(context));
   if (key === null || record === null) throw gatewayError('BAD_USER_INPUT', 'No such notice for this party under this agreement and purpose.');
-  context.privacy?.noteSubjects([record.subjectId]);
+  context.ledger?.noteSubjects([record.subjectId]);
   const ack = await acknowledge(context.collections, audience, key, { at: context.now, sub: context.caller.sub, agency: context.caller.agency });
   return noticeOf({ ...record, acknowledgedAt: ack.at, acknowledgedBy: ack.agency }, context);
 };
@@ -52,7 +52,7 @@ function audienceOf(context: GatewayContext, what: string): NoticeAudience {
 /** Whether a coordinate has a privacy annotation of its own (else it shares its parent's decision). */
 function annotatedIn(context: GatewayContext): (coordinate: string) => boolean {
   // Without a privacy runtime (the benchmark baseline) every coordinate counts as its own.
-  return (coordinate) => (context.privacy ? context.privacy.policyOf(coordinate) !== undefined : true);
+  return (coordinate) => (context.decisions ? context.decisions.policyOf(coordinate) !== undefined : true);
 }
 
 function noticeOf(record: NoticeRecord, context: GatewayContext): Notice {

@@ -15,6 +15,6 @@ export async function loadRecords(context: GatewayContext, ids: readonly string[
     if (m instanceof Error) throw m;
     return m !== null;
   });
-  context.privacy?.noteRecords(found.map((m) => m._id));
+  context.ledger?.noteRecords(found.map((m) => m._id));
   return found;
 }

@@ -116,8 +116,8 @@ export const statistics: NonNullable<QueryResolvers['statistics']> = async (_par
     throw gatewayError('BAD_USER_INPUT', `A table has at most ${MAX_STAT_DIMENSIONS} dimensions, counting filtered ones; this one has ${dimensions.length}.`);
   }
   // Without a privacy runtime (the benchmark baseline) nothing is masked; suppression still applies.
-  const refusalOf = (dimension: StatDimension) =>
-    context.privacy ? dimensionRefusal(dimension, (c) => context.privacy!.policyOf(c), treaty.grant, treaty.purpose) : null;
+  const decisions = context.decisions;
+  const refusalOf = (dimension: StatDimension) => (decisions ? dimensionRefusal(dimension, (c) => decisions.policyOf(c), treaty.grant, treaty.purpose) : null);
   for (const dimension of dimensions) {
     const refusal = refusalOf(dimension);
     if (refusal !== null) {
@@ -151,7 +151,7 @@ export const statistics: NonNullable<QueryResolvers['statistics']> = async (_par
     }
     throw error;
   }
-  context.privacy?.noteAggregate({
+  context.ledger?.noteAggregate({
     groupBy,
     filter: Object.fromEntries(filter),
     coordinates: [...new Set(dimensions.map((d) => DIMENSION_FIELDS[d] ?? 'Migrant.holder'))].sort(),

@@ -10,23 +10,19 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Db } from 'mongodb';
-import type { Authenticate, Caller } from '../context/authenticate';
+import type { Authenticate } from '../context/authenticate';
 import { createAgreementCache } from '../context/agreementCache';
 import { devAuthConfig, devPublicKeys } from '../dev/devKeys';
 import { createIssuerTrustAuthenticator, type IssuerTrustOptions } from '../context/issuerTrust';
 import { resolvePublicKeySetting } from '../context/loadPublicKey';
 import { DPOP_PROOFS, createReplayCache, type DpopProofDoc } from '../data/dpopReplay';
-import { resolveTreaty, type TreatyHeaders } from '../context/treatyContext';
+import type { TreatyHeaders } from '../context/treatyContext';
+import { createRequestContext, type RequestContextSources } from '../context/requestContext';
 import { findAgreement } from '../data/agreements';
 import { collectionsOf, isDatabaseUnavailable, pingDatabase } from '../data/database';
-import { approvedSubjectIds, findRequest } from '../data/dataRequests';
-import { createLoaders, type Loaders } from '../data/loaders';
 import { chainHeads, createAuditWriter, verifyAuditTrail, type AuditWriter } from '../data/auditStore';
 import { checkpointOf, signCheckpoint, writeCheckpoint } from '../audit/checkpoint';
-import { createRequestPrivacy } from '../context/privacyRuntime';
 import { collectFieldPolicies } from '../../directives/index';
-import { MEMBERSHIP_COORDINATES } from '../resolvers/filters';
-import { startOfUtcDay } from '../policy/calendar';
 import type { GatewayConfig } from './config';
 import { gatewayError } from '../context/errors';
 import { createFormatError } from './formatError';
@@ -41,7 +37,6 @@ import { agreementChangesPlugin } from './plugins/agreementChanges';
 import { observabilityPlugin } from './plugins/observability';
 import { privacyReportPlugin } from './plugins/privacyReport';
 import { treatyGuardPlugin } from './plugins/treatyGuard';
-import { createProjectionPlan } from '../context/projectionPlan';
 import { buildGatewaySchema, type PrivacyMode } from './schema';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 
@@ -166,40 +161,19 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
 
   const verifyAudit = () => verifyAuditTrail(db, config.auditKeys.byId);
   const checkpoints = config.auditCheckpoints && !deps.audit ? startCheckpoints(db, config.auditCheckpoints, logger) : null;
+  const contextSources: RequestContextSources = {
+    collections,
+    policies,
+    enforced: privacyMode === 'enforced',
+    agreement: (id) => agreements.get(id),
+    pseudonymKey: config.pseudonymKey,
+    maxPageSize: config.maxPageSize,
+    verifyAudit,
+  };
   const contextFor = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
-    // Verified by the HTTP guards before Apollo Server (src/server/graphqlHttp.ts).
-    const caller: Caller = callerOf(res);
-    const now = clock();
     try {
-      const treaty = await resolveTreaty(
-        treatyHeaders(req),
-        caller,
-        now,
-        {
-          agreement: (id) => agreements.get(id),
-          dataRequest: (id) => findRequest(collections, id),
-          approvedSubjectIds: (agreementId, purpose, party, today) =>
-            approvedSubjectIds(collections, agreementId, purpose, party, today),
-        },
-        config.pseudonymKey,
-      );
-      if (!treaty.ok) {
-        return Object.freeze({ caller, now, treaty, loaders: null, privacy: null, collections, projection: createProjectionPlan(() => true), verifyAudit, maxPageSize: config.maxPageSize });
-      }
-      // The decision table of this request; what it withholds for every record is not read.
-      // Consents are loaded lazily, batched per level, only for consent-dependent fields.
-      let loaders: Loaders | undefined;
-      const privacy =
-        privacyMode === 'enforced' ? createRequestPrivacy(policies, treaty, caller, (id) => loaders!.consent.load(id), MEMBERSHIP_COORDINATES) : null;
-      const projection = createProjectionPlan((coordinate) => privacy !== null && privacy.staticDecision(coordinate).action === 'REDACT');
-      loaders = createLoaders(collections, {
-        rows: treaty.scope,
-        requests: { agreementId: treaty.agreement._id, party: caller.party },
-        migrantProjection: () => projection.current(),
-        purpose: treaty.purpose,
-        today: startOfUtcDay(now),
-      });
-      return Object.freeze({ caller, now, treaty, loaders, privacy, collections, projection, verifyAudit, maxPageSize: config.maxPageSize });
+      // The caller was verified by the HTTP guards before Apollo Server (src/server/graphqlHttp.ts).
+      return await createRequestContext(contextSources, { caller: callerOf(res), headers: treatyHeaders(req), now: clock() });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         logger.warn('database unavailable while resolving the treaty context');

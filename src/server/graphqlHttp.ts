@@ -133,21 +133,37 @@ export function callerOf(res: Response): Caller {
 }
 
 export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler[] {
-  const { config, metrics, logger } = deps;
-  const refuse = (req: Request, res: Response, status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}): void => {
-    metrics.errors.inc({ code });
+  const refuse: Refuse = (req, res, status, code, message, headers = {}) => {
+    deps.metrics.errors.inc({ code });
     sendGraphqlError(req, res, status, code, message, headers);
   };
+  const kit: GuardKit = { deps, refuse };
+  return [overloadGuard, corsGuard, methodGuard, acceptGuard, bodyGuard, shapeGuard, authenticateGuard, perCallerGuard, documentsGuard, limitsGuard].map((guard) => guard(kit));
+}
 
-  const corsHandler = cors({
+type Refuse = (req: Request, res: Response, status: number, code: ErrorCode, message: string, headers?: Record<string, string>) => void;
+
+/** What every guard is made from: the dependencies, and the one way to refuse (counted, in the request's media type). */
+interface GuardKit {
+  readonly deps: GraphqlHttpDependencies;
+  readonly refuse: Refuse;
+}
+
+/** CORS: only the configured origins, GET and POST, the contract's headers. */
+function corsGuard({ deps: { config } }: GuardKit): RequestHandler {
+  return cors({
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
     methods: ['GET', 'POST'],
     allowedHeaders: ALLOWED_HEADERS,
     maxAge: 600,
   });
+}
 
+/** Overload: past MAX_IN_FLIGHT requests in progress, 503 at once. */
+function overloadGuard({ deps, refuse }: GuardKit): RequestHandler {
+  const { config, metrics } = deps;
   let inFlight = 0;
-  const overload: RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     if (config.maxInFlight > 0 && inFlight >= config.maxInFlight) {
       metrics.shed.inc();
       refuse(req, res, 503, 'SERVICE_UNAVAILABLE', `The gateway is at capacity: ${config.maxInFlight} ${config.maxInFlight === 1 ? 'request is' : 'requests are'} in progress (MAX_IN_FLIGHT); retry in a second.`, { 'Retry-After': '1' });
@@ -159,16 +175,22 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
     });
     next();
   };
+}
 
-  const method: RequestHandler = (req, res, next) => {
+/** Only GET and POST. */
+function methodGuard({ refuse }: GuardKit): RequestHandler {
+  return (req, res, next) => {
     if (req.method === 'GET' || req.method === 'POST') return next();
     refuse(req, res, 405, 'BAD_USER_INPUT', `The method ${quoteForMessage(req.method, 20)} is not allowed on /graphql: send operations with POST, or queries with GET.`, { Allow: 'GET, POST' });
   };
+}
 
+/** The media type of the answer, chosen once. */
+function acceptGuard(_kit: GuardKit): RequestHandler {
   // The media type is chosen once, here; refusals use it. An Accept header that allows
   // neither is refused (406) as the last step before execution, so that every other
   // refusal (401, a GET mutation's 405, ...) stays what it is; those are application/json.
-  const accept: RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     const mediaType = negotiateMediaType(req);
     if (mediaType !== null) {
       res.locals['mediaType'] = mediaType;
@@ -177,9 +199,13 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
     }
     next();
   };
+}
 
+/** A POST body must be JSON (CSRF: no other type is ever parsed). */
+function bodyGuard({ deps, refuse }: GuardKit): RequestHandler {
+  const { config } = deps;
   const json = express.json({ limit: config.bodyLimit, type: () => true, strict: false });
-  const body: RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     if (req.method !== 'POST') return next();
     const header = req.headers['content-type'];
     const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
@@ -199,8 +225,11 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
     }
     json(req, res, next);
   };
+}
 
-  const shape: RequestHandler = (req, res, next) => {
+/** The operation's members, from the URL (GET) or the JSON body (POST), each of its type. */
+function shapeGuard({ refuse }: GuardKit): RequestHandler {
+  return (req, res, next) => {
     let operation: Operation;
     if (req.method === 'GET') {
       const params = new URL(req.originalUrl, 'http://gateway').searchParams;
@@ -260,8 +289,12 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
     res.locals['operation'] = operation;
     next();
   };
+}
 
-  const authenticate: RequestHandler = (req, res, next) => {
+/** Who the caller is: 401 otherwise (503 when the trust registry cannot be read). */
+function authenticateGuard({ deps, refuse }: GuardKit): RequestHandler {
+  const { config, logger } = deps;
+  return (req, res, next) => {
     const path = req.originalUrl.split('?')[0] ?? req.path;
     const origin = config.dpop.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     const facts = { method: req.method, url: `${origin}${path}`, ...(req.headers.dpop !== undefined ? { dpop: req.headers.dpop } : {}) };
@@ -282,34 +315,39 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
       },
     );
   };
+}
 
-  const perCaller: RequestHandler =
-    config.rateLimitPerMinute > 0
-      ? rateLimit({
-          windowMs: 60_000,
-          limit: config.rateLimitPerMinute,
-          keyGenerator: (_req, res) => callerOf(res).sub,
-          standardHeaders: 'draft-7',
-          legacyHeaders: false,
-          handler: (req, res) => {
-            const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-            const seconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
-            metrics.rateLimited.inc();
-            logger.warn({ sub: callerOf(res).sub }, 'rate limited');
-            refuse(req, res, 429, 'RATE_LIMITED', `Too many requests: at most ${config.rateLimitPerMinute} per minute per caller (RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`, { 'Retry-After': String(seconds) });
-          },
-          // The key is the verified `sub`, never the address, so the address checks do not apply.
-          validate: { keyGeneratorIpFallback: false, ip: false, trustProxy: false, xForwardedForHeader: false },
-        })
-      : (_req, _res, next) => next();
+/** The rate limit per caller (`sub`). */
+function perCallerGuard({ deps, refuse }: GuardKit): RequestHandler {
+  const { config, metrics, logger } = deps;
+  if (config.rateLimitPerMinute <= 0) return (_req, _res, next) => next();
+  return rateLimit({
+    windowMs: 60_000,
+    limit: config.rateLimitPerMinute,
+    keyGenerator: (_req, res) => callerOf(res).sub,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, res) => {
+      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
+      metrics.rateLimited.inc();
+      logger.warn({ sub: callerOf(res).sub }, 'rate limited');
+      refuse(req, res, 429, 'RATE_LIMITED', `Too many requests: at most ${config.rateLimitPerMinute} per minute per caller (RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`, { 'Retry-After': String(seconds) });
+    },
+    // The key is the verified `sub`, never the address, so the address checks do not apply.
+    validate: { keyGeneratorIpFallback: false, ip: false, trustProxy: false, xForwardedForHeader: false },
+  });
+}
 
+/** Trusted documents and automatic persisted queries: the operation becomes its document text. */
+function documentsGuard({ deps, refuse }: GuardKit): RequestHandler {
   const recent = new Map<string, string>();
   const remember = (hash: string, query: string): void => {
     recent.delete(hash);
     recent.set(hash, query);
     if (recent.size > PERSISTED_QUERY_CACHE_SIZE) recent.delete(recent.keys().next().value!);
   };
-  const documents: RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     const operation = res.locals['operation'] as Operation;
     if (deps.trusted) {
       const verdict = trustedOperation(operation, deps.trusted);
@@ -358,8 +396,11 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
     delete operation.documentId;
     next();
   };
+}
 
-  const limits: RequestHandler = (req, res, next) => {
+/** The operation limits, the operation chosen, GET only for queries, and the media type accepted. */
+function limitsGuard({ deps, refuse }: GuardKit): RequestHandler {
+  return (req, res, next) => {
     const operation = res.locals['operation'] as Operation;
     if (typeof operation.query !== 'string') {
       refuse(req, res, 400, 'BAD_USER_INPUT', noQuery(req.method, res.locals['unknownParameters'] as string[] | undefined));
@@ -409,8 +450,6 @@ export function graphqlHttpGuards(deps: GraphqlHttpDependencies): RequestHandler
     }
     next();
   };
-
-  return [overload, corsHandler, method, accept, body, shape, authenticate, perCaller, documents, limits];
 }
 
 /** `name` has the wrong type: say which, and the usual mistake behind it. */

@@ -26,7 +26,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { AuditFacts } from '../../audit/chain';
-import type { AggregateRelease, PrivacyReportEntry } from '../../context/privacyRuntime';
+import type { AggregateRelease, PrivacyReportEntry } from '../../context/disclosureLedger';
 import type { AuditWriter } from '../../data/auditStore';
 import type { GatewayContext } from '../../context/GatewayContext';
 import type { Logger } from '../logger';
@@ -83,27 +83,27 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
         async willSendResponse({ response, contextValue, operation, document, request, source }) {
           if (response.body.kind !== 'single') return;
           const outage = failClosedOnOutage(response);
-          const { privacy, treaty } = contextValue;
-          if (!privacy || !treaty.ok) return;
+          const { ledger, treaty } = contextValue;
+          if (!ledger || !treaty.ok) return;
           // Refused before execution under an aggregate-only grant: nothing read, nothing to report.
           if (operation && document && recordReadsRefused(operation, document, treaty).length > 0) return;
-          if (!privacy.decided && !(operation && document && readsRecords(operation, document))) return;
+          if (!ledger.decided && !(operation && document && readsRecords(operation, document))) return;
           const result = response.body.singleResult;
-          const fields = privacy.report();
+          const fields = ledger.report();
           let auditId: string | null = null;
           const mutation = operation?.operation === 'mutation';
           if (outage && !mutation) return;
-          if (mutation || privacy.readRecords || privacy.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
+          if (mutation || ledger.readRecords || ledger.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
             const coordinates = coordinatesByAction(fields);
-            const partialSubjects = privacy.partialSubjects(new Set([...coordinates.DISCLOSED, ...coordinates.MINIMISED]));
-            const changes = privacy.changes();
+            const partialSubjects = ledger.partialSubjects(new Set([...coordinates.DISCLOSED, ...coordinates.MINIMISED]));
+            const changes = ledger.changes();
             const facts: AuditFacts = {
               ...baseFacts(contextValue, treaty, request.operationName ?? operation?.name?.value ?? null, source),
-              subjectIds: privacy.disclosedSubjects(),
+              subjectIds: ledger.disclosedSubjects(),
               coordinates,
               ...(partialSubjects.length > 0 ? { partialSubjects } : {}),
               ...(changes.length > 0 ? { changes } : {}),
-              ...aggregatesOf(privacy.aggregates()),
+              ...aggregatesOf(ledger.aggregates()),
               outcome: !mutation ? 'DISCLOSED' : result.errors?.length ? 'REFUSED' : 'MUTATED',
               ...(mutation && attemptId !== null ? { attemptId } : {}),
             };

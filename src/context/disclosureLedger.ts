@@ -1,8 +1,8 @@
 /**
- * The privacy runtime of one request: the decision table (the static part of every
- * annotated field's decision, computed once per request), the per-record facts
- * (consent, data-request membership) and the privacy report (counts of decisions by
- * coordinate, compact however long the lists).
+ * The disclosure ledger of one request: what was decided, for whom, and what went out,
+ * for the privacy report (`extensions.privacy`: counts by coordinate and outcome, compact
+ * however long the lists) and the audit event (subjects, what each received, statistics
+ * tables, changes made by a mutation).
  *
  * Membership is a disclosure (contract section 5): a record returned by a read selected
  * by a filter discloses the filtered fields of that record, selected or not, and a record
@@ -11,12 +11,8 @@
  * each filtered coordinate counts as DISCLOSED once per record (not twice where the
  * value itself is disclosed for the same record too).
  */
-import type { PrivacyRuntime } from '../../directives/index';
 import type { AuditFacts, SubjectChange } from '../audit/chain';
-import { decideForRecord, decideStatic, type Decision, type DecisionContext, type FieldPolicy, type StaticDecision } from '../policy/decide';
-import type { DataCategory } from '../policy/taxonomy';
-import type { Caller } from './authenticate';
-import type { TreatyContext } from './treatyContext';
+import type { Decision } from '../policy/decide';
 
 export interface PrivacyReportEntry {
   readonly coordinate: string;
@@ -29,47 +25,6 @@ export interface PrivacyReportEntry {
   readonly reason?: string;
   readonly strategy?: string;
   readonly count: number;
-}
-
-export interface RequestPrivacy extends PrivacyRuntime {
-  /** Every annotated coordinate, sorted. */
-  coordinates(): string[];
-  /** The static decision of a coordinate in this request (deny when unknown). */
-  staticDecision(coordinate: string): StaticDecision;
-  /** The decisions made so far, sorted by coordinate. */
-  report(): PrivacyReportEntry[];
-  /** Whether a record's field was decided in this request. */
-  readonly decided: boolean;
-  /** Internal ids of the records something was disclosed or minimised about, or changed (for the audit trail). */
-  disclosedSubjects(): string[];
-  /** Notes records a mutation concerns, for the audit trail. */
-  noteSubjects(ids: Iterable<string>): void;
-  /**
-   * Notes the records (internal ids) a read returns, and the coordinates of the fields its
-   * filter selected them by: each record is a subject of the audit event (its existence is
-   * disclosed), and each coordinate is DISCLOSED for it. The row scope's own selection
-   * (NATIONALS_OF_PARTIES: by nationality) is added here. Call it for every read that
-   * returns records, even when it returns none.
-   */
-  noteRecords(ids: readonly string[], filterCoordinates?: readonly string[]): void;
-  /** Whether a read of records ran in this request (it is audited whatever it selected). */
-  readonly readRecords: boolean;
-  /** The schema's policy of an annotated field, by coordinate. */
-  policyOf(coordinate: string): FieldPolicy | undefined;
-  /** Notes a statistics table released in this request (report entries, and the audit trail). */
-  noteAggregate(release: AggregateRelease): void;
-  /** The statistics tables released in this request. */
-  aggregates(): readonly AggregateRelease[];
-  /** Notes a record a mutation changed (audited with the coordinates changed, never the values). */
-  noteChange(change: SubjectChange): void;
-  /** The records changed in this request. */
-  changes(): readonly SubjectChange[];
-  /**
-   * The subjects that received fewer coordinates than `received` lists (grouped by the
-   * coordinates they did receive), for the audit event: with it, what each subject's
-   * recipient received is known per subject, not only per response.
-   */
-  partialSubjects(received: ReadonlySet<string>): NonNullable<AuditFacts['partialSubjects']>;
 }
 
 /** What one statistics table released: the fields counted by, and what was withheld. */
@@ -86,72 +41,71 @@ export interface AggregateRelease {
   readonly totalWithheld: boolean;
 }
 
-const WITHHELD: StaticDecision = Object.freeze({ action: 'REDACT', reason: 'CATEGORY_NOT_GRANTED' });
-
-export function createRequestPrivacy(
-  policies: ReadonlyMap<string, FieldPolicy>,
-  treaty: TreatyContext,
-  caller: Caller,
-  /** Whether the subject (internal id) has an active consent for the purpose: a batched loader. */
-  consentOf: (subjectId: string) => Promise<boolean>,
+export interface DisclosureLedger {
+  /** Records one field's decision for a record (`owner`, its internal id; null for no record). */
+  record(coordinate: string, decision: Decision, owner: string | null): void;
+  /** Whether a record's field was decided in this request. */
+  readonly decided: boolean;
+  /** The decisions made so far, sorted by coordinate. */
+  report(): PrivacyReportEntry[];
+  /** Internal ids of the records something was disclosed or minimised about, or changed (for the audit trail). */
+  disclosedSubjects(): string[];
+  /** Notes records a mutation concerns, for the audit trail. */
+  noteSubjects(ids: Iterable<string>): void;
   /**
-   * Coordinates a filter or the row scope can select records by. For these the runtime
+   * Notes the records (internal ids) a read returns, and the coordinates of the fields its
+   * filter selected them by: each record is a subject of the audit event (its existence is
+   * disclosed), and each coordinate is DISCLOSED for it. The row scope's own selection
+   * (NATIONALS_OF_PARTIES: by nationality) is added here. Call it for every read that
+   * returns records, even when it returns none.
+   */
+  noteRecords(ids: readonly string[], filterCoordinates?: readonly string[]): void;
+  /** Whether a read of records ran in this request (it is audited whatever it selected). */
+  readonly readRecords: boolean;
+  /** Notes a statistics table released in this request (report entries, and the audit trail). */
+  noteAggregate(release: AggregateRelease): void;
+  /** The statistics tables released in this request. */
+  aggregates(): readonly AggregateRelease[];
+  /** Notes a record a mutation changed (audited with the coordinates changed, never the values). */
+  noteChange(change: SubjectChange): void;
+  /** The records changed in this request. */
+  changes(): readonly SubjectChange[];
+  /**
+   * The subjects that received fewer coordinates than `received` lists (grouped by the
+   * coordinates they did receive), for the audit event: with it, what each subject's
+   * recipient received is known per subject, not only per response.
+   */
+  partialSubjects(received: ReadonlySet<string>): NonNullable<AuditFacts['partialSubjects']>;
+}
+
+export interface LedgerOptions {
+  /** Coordinates the row scope selects every record by (NATIONALS_OF_PARTIES: `Migrant.nationality`). */
+  readonly scopeCoordinates: readonly string[];
+  /**
+   * Coordinates a filter or the row scope can select records by. For these the ledger
    * remembers which records' values it disclosed, so a membership disclosure is not
    * counted a second time for them; any other coordinate noted as membership is counted
    * in full (over-reported, never under-reported).
    */
-  membershipCoordinates: Iterable<string> = [],
-): RequestPrivacy {
-  const context: DecisionContext = {
-    purpose: treaty.purpose,
-    grant: treaty.grant,
-    clearance: caller.clearance,
-    requestCategories: new Set<DataCategory>(treaty.dataRequest?.categories ?? []),
-  };
-  const table = new Map<string, StaticDecision>();
-  for (const [coordinate, policy] of policies) table.set(coordinate, decideStatic(policy, context));
-  const requestSubjects = new Set(treaty.dataRequest?.subjectIds ?? []);
-  const owners = new WeakMap<object, string>();
+  readonly membershipCoordinates: Iterable<string>;
+}
+
+export function createDisclosureLedger(options: LedgerOptions): DisclosureLedger {
   // Decisions come from a small fixed set of objects per request: count by identity,
   // so the hot path builds no strings.
   const counts = new Map<string, Map<Decision, number>>();
   let decided = false;
-
-  /** The internal id of the record `source` belongs to: a migrant document, or an object adopted from one. */
-  const ownerOf = (source: unknown): string | null => {
-    if (typeof source !== 'object' || source === null) return null;
-    const adopted = owners.get(source);
-    if (adopted !== undefined) return adopted;
-    const id = (source as { _id?: unknown })._id;
-    return typeof id === 'string' ? id : null;
-  };
-
   const subjects = new Set<string>();
   const released: AggregateRelease[] = [];
   /** Per membership coordinate: the records whose value of it was disclosed (to count membership once). */
-  const valueDisclosed = new Map<string, Set<string>>([...membershipCoordinates].map((c) => [c, new Set<string>()]));
+  const valueDisclosed = new Map<string, Set<string>>([...options.membershipCoordinates].map((c) => [c, new Set<string>()]));
   /** Per coordinate: the records a read returned selected by it (a filter or the row scope). */
   const members = new Map<string, Set<string>>();
-  // The row scope selects by nationality under NATIONALS_OF_PARTIES: every record returned
-  // discloses that its subject is a national of a party.
-  const scopeCoordinates: readonly string[] = treaty.scope.nationalities !== null ? ['Migrant.nationality'] : [];
   let readRecords = false;
   /** Per subject: the coordinates disclosed or minimised about it (for notices to recipients). */
   const receivedBy = new Map<string, Set<string>>();
   const changed: SubjectChange[] = [];
-  const record = (coordinate: string, decision: Decision, owner: string | null): void => {
-    decided = true;
-    if (owner !== null && decision.action !== 'REDACT') {
-      subjects.add(owner);
-      let received = receivedBy.get(owner);
-      if (!received) receivedBy.set(owner, (received = new Set()));
-      received.add(coordinate);
-      if (decision.action === 'DISCLOSE') valueDisclosed.get(coordinate)?.add(owner);
-    }
-    let byDecision = counts.get(coordinate);
-    if (!byDecision) counts.set(coordinate, (byDecision = new Map()));
-    byDecision.set(decision, (byDecision.get(decision) ?? 0) + 1);
-  };
+
   /** DISCLOSED entries for membership: per coordinate, the records selected by it whose value was not disclosed anyway. */
   const membershipCounts = (): Map<string, number> => {
     const extra = new Map<string, number>();
@@ -165,37 +119,21 @@ export function createRequestPrivacy(
   };
 
   return {
+    record(coordinate, decision, owner) {
+      decided = true;
+      if (owner !== null && decision.action !== 'REDACT') {
+        subjects.add(owner);
+        let received = receivedBy.get(owner);
+        if (!received) receivedBy.set(owner, (received = new Set()));
+        received.add(coordinate);
+        if (decision.action === 'DISCLOSE') valueDisclosed.get(coordinate)?.add(owner);
+      }
+      let byDecision = counts.get(coordinate);
+      if (!byDecision) counts.set(coordinate, (byDecision = new Map()));
+      byDecision.set(decision, (byDecision.get(decision) ?? 0) + 1);
+    },
     get decided() {
       return decided;
-    },
-    coordinates: () => [...table.keys()].sort(),
-    staticDecision: (coordinate) => table.get(coordinate) ?? WITHHELD,
-    decide(policy, source) {
-      const staticDecision = table.get(policy.coordinate) ?? WITHHELD;
-      const owner = ownerOf(source);
-      const coveredByRequest = owner !== null && requestSubjects.has(owner);
-      // Only consent-dependent fields wait for a fact: the consent loader batches the
-      // records of one level into one read, in parallel with the level's other reads.
-      if (staticDecision.action === 'NEEDS_CONSENT' && owner !== null) {
-        return consentOf(owner).then((activeConsent) => {
-          const decision = decideForRecord(staticDecision, { activeConsent, coveredByRequest });
-          record(policy.coordinate, decision, owner);
-          return decision;
-        });
-      }
-      const decision = decideForRecord(staticDecision, { activeConsent: false, coveredByRequest });
-      record(policy.coordinate, decision, owner);
-      return decision;
-    },
-    adopt(source, value) {
-      const owner = ownerOf(source);
-      if (owner === null) return;
-      const adoptOne = (v: unknown): void => {
-        // Records of their own (family members, request subjects) keep their own identity.
-        if (typeof v === 'object' && v !== null && typeof (v as { _id?: unknown })._id !== 'string') owners.set(v, owner);
-      };
-      if (Array.isArray(value)) value.forEach(adoptOne);
-      else adoptOne(value);
     },
     report: () => [...reportOf(counts, membershipCounts()), ...aggregateReportOf(released)],
     disclosedSubjects: () => [...subjects].sort(),
@@ -209,13 +147,12 @@ export function createRequestPrivacy(
       readRecords = true;
       for (const id of ids) subjects.add(id);
       if (ids.length === 0) return;
-      for (const coordinate of new Set([...scopeCoordinates, ...filterCoordinates])) {
+      for (const coordinate of new Set([...options.scopeCoordinates, ...filterCoordinates])) {
         let owners = members.get(coordinate);
         if (!owners) members.set(coordinate, (owners = new Set()));
         for (const id of ids) owners.add(id);
       }
     },
-    policyOf: (coordinate) => policies.get(coordinate),
     noteAggregate(release) {
       decided = true;
       released.push(release);
