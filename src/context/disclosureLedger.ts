@@ -106,18 +106,6 @@ export function createDisclosureLedger(options: LedgerOptions): DisclosureLedger
   const receivedBy = new Map<string, Set<string>>();
   const changed: SubjectChange[] = [];
 
-  /** DISCLOSED entries for membership: per coordinate, the records selected by it whose value was not disclosed anyway. */
-  const membershipCounts = (): Map<string, number> => {
-    const extra = new Map<string, number>();
-    for (const [coordinate, owners] of members) {
-      const disclosed = valueDisclosed.get(coordinate);
-      let count = 0;
-      for (const owner of owners) if (!disclosed?.has(owner)) count++;
-      if (count > 0) extra.set(coordinate, count);
-    }
-    return extra;
-  };
-
   return {
     record(coordinate, decision, owner) {
       decided = true;
@@ -135,7 +123,7 @@ export function createDisclosureLedger(options: LedgerOptions): DisclosureLedger
     get decided() {
       return decided;
     },
-    report: () => [...reportOf(counts, membershipCounts()), ...aggregateReportOf(released)],
+    report: () => [...reportOf(counts, membershipCounts(members, valueDisclosed)), ...aggregateReportOf(released)],
     disclosedSubjects: () => [...subjects].sort(),
     noteSubjects(ids) {
       for (const id of ids) subjects.add(id);
@@ -163,21 +151,41 @@ export function createDisclosureLedger(options: LedgerOptions): DisclosureLedger
       changed.push({ ...change, coordinates: [...new Set(change.coordinates)].sort() });
     },
     changes: () => [...changed],
-    partialSubjects(received) {
-      const groups = new Map<string, { subjectIds: string[]; coordinates: string[] }>();
-      for (const subject of subjects) {
-        const own = new Set(receivedBy.get(subject));
-        for (const [coordinate, owners] of members) if (owners.has(subject)) own.add(coordinate);
-        const coordinates = [...own].filter((c) => received.has(c)).sort();
-        if (coordinates.length === received.size) continue;
-        const key = coordinates.join('|');
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = { subjectIds: [], coordinates }));
-        group.subjectIds.push(subject);
-      }
-      return [...groups.values()].map((g) => ({ subjectIds: g.subjectIds.sort(), coordinates: g.coordinates }));
-    },
+    partialSubjects: (received) => partialSubjectsOf(subjects, receivedBy, members, received),
   };
+}
+
+/** DISCLOSED entries for membership: per coordinate, the records selected by it whose value was not disclosed anyway. */
+function membershipCounts(members: ReadonlyMap<string, ReadonlySet<string>>, valueDisclosed: ReadonlyMap<string, ReadonlySet<string>>): Map<string, number> {
+  const extra = new Map<string, number>();
+  for (const [coordinate, owners] of members) {
+    const disclosed = valueDisclosed.get(coordinate);
+    let count = 0;
+    for (const owner of owners) if (!disclosed?.has(owner)) count++;
+    if (count > 0) extra.set(coordinate, count);
+  }
+  return extra;
+}
+
+/** The subjects that received fewer coordinates than `received`, grouped by what they did receive. */
+function partialSubjectsOf(
+  subjects: ReadonlySet<string>,
+  receivedBy: ReadonlyMap<string, ReadonlySet<string>>,
+  members: ReadonlyMap<string, ReadonlySet<string>>,
+  received: ReadonlySet<string>,
+): { subjectIds: string[]; coordinates: string[] }[] {
+  const groups = new Map<string, { subjectIds: string[]; coordinates: string[] }>();
+  for (const subject of subjects) {
+    const own = new Set(receivedBy.get(subject));
+    for (const [coordinate, owners] of members) if (owners.has(subject)) own.add(coordinate);
+    const coordinates = [...own].filter((c) => received.has(c)).sort();
+    if (coordinates.length === received.size) continue;
+    const key = coordinates.join('|');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { subjectIds: [], coordinates }));
+    group.subjectIds.push(subject);
+  }
+  return [...groups.values()].map((g) => ({ subjectIds: g.subjectIds.sort(), coordinates: g.coordinates }));
 }
 
 /** Report entries of the statistics tables of a request, merged by coordinate and outcome. */

@@ -3,15 +3,17 @@
  * endpoints of contract section 8. Built from its dependencies (configuration, database,
  * logger, authenticator), so tests and benchmarks build it exactly as `npm start` does.
  */
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import type { GraphQLSchema } from 'graphql';
 import type { Db } from 'mongodb';
 import type { Authenticate } from '../context/authenticate';
-import { createAgreementCache } from '../context/agreementCache';
+import { createAgreementCache, type AgreementCache } from '../context/agreementCache';
+import type { TrustDoc } from '../data/documents';
 import { devAuthConfig, devPublicKeys } from '../dev/devKeys';
 import { createIssuerTrustAuthenticator, type IssuerTrustOptions } from '../context/issuerTrust';
 import { resolvePublicKeySetting } from '../context/loadPublicKey';
@@ -104,33 +106,15 @@ function singleIssuerOf(config: GatewayConfig): { shortcut?: IssuerTrustOptions[
   return {};
 }
 
-export async function createGateway(deps: GatewayDependencies): Promise<Gateway> {
-  const { config, db, logger } = deps;
-  const clock = deps.clock ?? (() => new Date());
-  const privacyMode = deps.privacyMode ?? 'enforced';
-  const collections = collectionsOf(db);
-  const metrics = createMetrics();
-  const agreements = createAgreementCache((id) => findAgreement(collections, id), config.agreementCacheTtlMs);
-  // The whole registry (one small document per party) under one key: same TTL as agreements.
-  const trust = createAgreementCache(async () => new Map((await collections.trust.find().toArray()).map((doc) => [doc._id, doc])), config.agreementCacheTtlMs);
-  const authenticate =
-    deps.authenticate ??
-    createIssuerTrustAuthenticator({
-      registry: { byParty: async () => (await trust.get('*')) ?? new Map() },
-      ...singleIssuerOf(config),
-      replay: createReplayCache(db.collection<DpopProofDoc>(DPOP_PROOFS)),
-      jwks: { cacheMaxAgeMs: config.jwt.jwksCacheMaxAgeMs, cooldownMs: config.jwt.jwksCooldownMs },
-      dpopIatWindowS: config.dpop.iatWindowS,
-      // The development keys are public knowledge: never trusted in production, whoever registers them.
-      ...(config.production ? { refusedKeys: devPublicKeys() } : {}),
-    });
-  const schema = buildGatewaySchema(privacyMode);
-  const policies = collectFieldPolicies(schema);
-  // Read and checked at start: a bad manifest stops the gateway, naming the setting.
-  const trusted = config.trustedDocuments === null ? null : loadTrustedDocuments(config.trustedDocuments);
-  const limits = createOperationLimits(schema, { ...config.limits, maxPageSize: config.maxPageSize });
-
-  const apollo = new ApolloServer<GatewayContext>({
+/**
+ * Apollo Server as the gateway runs it: no stack traces, no schema hints in production,
+ * no batching (refused before it anyway), CSRF prevention as a second line, signals left
+ * to startGateway. The treaty guard runs first and the GraphQL-over-HTTP statuses last;
+ * `plugins` run in between, in order.
+ */
+function apolloServerFor(schema: GraphQLSchema, options: { config: GatewayConfig; logger: Logger; plugins: ApolloServerPlugin<GatewayContext>[] }): ApolloServer<GatewayContext> {
+  const { config, logger } = options;
+  return new ApolloServer<GatewayContext>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
@@ -146,6 +130,45 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       treatyGuardPlugin(),
+      ...options.plugins,
+      // Statuses of GraphQL over HTTP by media type for bad documents and variables.
+      graphqlOverHttpPlugin(),
+    ],
+  });
+}
+
+/** Tokens of the identity providers the trust registry registers for the party they claim, and of the single issuer. */
+function registryAuthenticator(config: GatewayConfig, db: Db, trust: AgreementCache<ReadonlyMap<string, TrustDoc>>): Authenticate {
+  return createIssuerTrustAuthenticator({
+    registry: { byParty: async () => (await trust.get('*')) ?? new Map() },
+    ...singleIssuerOf(config),
+    replay: createReplayCache(db.collection<DpopProofDoc>(DPOP_PROOFS)),
+    jwks: { cacheMaxAgeMs: config.jwt.jwksCacheMaxAgeMs, cooldownMs: config.jwt.jwksCooldownMs },
+    dpopIatWindowS: config.dpop.iatWindowS,
+    // The development keys are public knowledge: never trusted in production, whoever registers them.
+    ...(config.production ? { refusedKeys: devPublicKeys() } : {}),
+  });
+}
+
+export async function createGateway(deps: GatewayDependencies): Promise<Gateway> {
+  const { config, db, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const privacyMode = deps.privacyMode ?? 'enforced';
+  const collections = collectionsOf(db);
+  const metrics = createMetrics();
+  const agreements = createAgreementCache((id) => findAgreement(collections, id), config.agreementCacheTtlMs);
+  // The whole registry (one small document per party) under one key: same TTL as agreements.
+  const trust = createAgreementCache(async () => new Map((await collections.trust.find().toArray()).map((doc) => [doc._id, doc])), config.agreementCacheTtlMs);
+  const authenticate = deps.authenticate ?? registryAuthenticator(config, db, trust);
+  const schema = buildGatewaySchema(privacyMode);
+  const policies = collectFieldPolicies(schema);
+  // Read and checked at start: a bad manifest stops the gateway, naming the setting.
+  const trusted = config.trustedDocuments === null ? null : loadTrustedDocuments(config.trustedDocuments);
+  const limits = createOperationLimits(schema, { ...config.limits, maxPageSize: config.maxPageSize });
+
+  const apollo = apolloServerFor(schema, {
+    logger,
+    plugins: [
       agreementChangesPlugin(collections.agreements, agreements, logger),
       agreementChangesPlugin(collections.trust, trust, logger, {
         subject: { name: 'trust registry', ttlSetting: 'AGREEMENT_CACHE_TTL_MS' },
@@ -153,9 +176,8 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
       }),
       privacyReportPlugin(deps.audit ?? createAuditWriter(db, config.auditKeys.current), logger),
       observabilityPlugin(logger, metrics),
-      // Statuses of GraphQL over HTTP by media type for bad documents and variables.
-      graphqlOverHttpPlugin(),
     ],
+    config,
   });
   await apollo.start();
 
@@ -184,6 +206,29 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   };
 
   const app = express();
+  serveOperationalRoutes(app, { db, metrics, schema, config, logger });
+  app.use(
+    '/graphql',
+    ...graphqlHttpGuards({ config, authenticate, limits, trusted, metrics, logger }),
+    expressMiddleware(apollo, { context: contextFor }),
+  );
+  app.use(notFoundHandler());
+  app.use(jsonErrorHandler(logger));
+
+  return {
+    app,
+    metrics,
+    stop: async () => {
+      await apollo.stop();
+      // The last checkpoint, once no operation can write another event.
+      await checkpoints?.stop();
+    },
+  };
+}
+
+/** Security headers, health, readiness, metrics, the SDL and the explorer: everything but `/graphql`. */
+function serveOperationalRoutes(app: Express, deps: { db: Db; metrics: GatewayMetrics; schema: GraphQLSchema; config: GatewayConfig; logger: Logger }): void {
+  const { db, metrics, schema, config, logger } = deps;
   app.disable('x-powered-by');
   // Standard security headers. The API answers JSON only, so its policy allows nothing;
   // the explorer sets a policy of its own for its page.
@@ -213,23 +258,6 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   });
   // The self-hosted explorer (GraphiQL bundled by npm run build:explorer); personas only in development.
   app.use('/explorer', createExplorerRouter({ production: config.production, devTokens: config.jwt.useDevKeys, introspection: config.introspection, logger }));
-  app.use(
-    '/graphql',
-    ...graphqlHttpGuards({ config, authenticate, limits, trusted, metrics, logger }),
-    expressMiddleware(apollo, { context: contextFor }),
-  );
-  app.use(notFoundHandler());
-  app.use(jsonErrorHandler(logger));
-
-  return {
-    app,
-    metrics,
-    stop: async () => {
-      await apollo.stop();
-      // The last checkpoint, once no operation can write another event.
-      await checkpoints?.stop();
-    },
-  };
 }
 
 const HEADER_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
