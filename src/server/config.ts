@@ -85,27 +85,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Reads and validates the configuration; throws `ConfigError` listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
-
+  const { read, integer } = settingsReader(env, problems);
   const nodeEnvRaw = read('NODE_ENV') ?? 'development';
   let nodeEnv: NodeEnv = 'development';
   if (nodeEnvRaw === 'development' || nodeEnvRaw === 'production' || nodeEnvRaw === 'test') nodeEnv = nodeEnvRaw;
   else problems.push(`NODE_ENV must be development, production or test, got "${nodeEnvRaw}"`);
   const production = nodeEnv === 'production';
-
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
 
   const mongodbUri = read('MONGODB_URI') ?? null;
   if (mongodbUri !== null && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
@@ -118,6 +103,92 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   const host = read('HOST') ?? '127.0.0.1';
   const port = integer('PORT', 4000, 0, 65535);
 
+  const { jwt, dpop } = readJwtSettings({ read, integer, problems }, production);
+  const pseudonymKey = readPseudonymKey(read('PSEUDONYM_KEY'), production, problems);
+  const auditKeys = readAuditKeyring(read('AUDIT_KEY'), read('AUDIT_KEYS_RETIRED'), production, problems);
+  const auditCheckpoints = readCheckpointSettings({ read, integer, problems }, production);
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const bodyLimit = read('BODY_LIMIT') ?? '1mb';
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) problems.push(`BODY_LIMIT must be a size such as 100kb or 1mb, got "${bodyLimit}"`);
+  const introspectionRaw = read('INTROSPECTION');
+  if (introspectionRaw !== undefined && introspectionRaw !== 'true' && introspectionRaw !== 'false') {
+    problems.push(`INTROSPECTION must be true or false, got "${introspectionRaw}"`);
+  }
+
+  const trustedDocuments = read('TRUSTED_DOCUMENTS') ?? null;
+  const corsOrigins = (read('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (!isOrigin(origin)) problems.push(`CORS_ORIGINS must list origins such as https://app.example.org (scheme, host, optional port), got "${origin}"`);
+  }
+
+  const config: GatewayConfig = {
+    nodeEnv,
+    production,
+    mongodbUri,
+    mongodbDb,
+    host,
+    port,
+    jwt,
+    dpop,
+    pseudonymKey,
+    auditKeys,
+    auditCheckpoints,
+    agreementCacheTtlMs: integer('AGREEMENT_CACHE_TTL_MS', 5_000, 0, 3_600_000),
+    maxPageSize: integer('MAX_PAGE_SIZE', 500, 1, 10_000),
+    bodyLimit,
+    logLevel,
+    introspection: introspectionRaw === undefined ? !production : introspectionRaw === 'true',
+    limits: {
+      maxDepth: integer('MAX_DEPTH', 10, 1, 100),
+      maxAliases: integer('MAX_ALIASES', 30, 0, 1_000),
+      maxDirectives: integer('MAX_DIRECTIVES', 20, 0, 1_000),
+      maxTokens: integer('MAX_TOKENS', 5_000, 50, 1_000_000),
+      maxCost: integer('MAX_COST', 100_000, 1, 100_000_000),
+    },
+    rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    maxInFlight: integer('MAX_IN_FLIGHT', 128, 0, 100_000),
+    trustedDocuments,
+    corsOrigins,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+type Read = (name: string) => string | undefined;
+type ReadInteger = (name: string, fallback: number, min: number, max: number) => number;
+interface SettingsReader {
+  readonly read: Read;
+  readonly integer: ReadInteger;
+  readonly problems: string[];
+}
+
+/** `read`: a setting's trimmed value (blank reads as unset); `integer`: a bounded integer, its problem pushed onto `problems`. */
+function settingsReader(env: NodeJS.ProcessEnv, problems: string[]): { read: Read; integer: ReadInteger } {
+  const read: Read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const integer: ReadInteger = (name, fallback, min, max) => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  return { read, integer };
+}
+
+/** The single issuer (JWT_*), the JWKS timing and DPoP's settings. */
+function readJwtSettings({ read, integer, problems }: SettingsReader, production: boolean): Pick<GatewayConfig, 'jwt' | 'dpop'> {
   const publicKey = read('JWT_PUBLIC_KEY') ?? null;
   const jwksUrl = read('JWT_JWKS_URL') ?? null;
   const issuer = read('JWT_ISSUER');
@@ -144,8 +215,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   const publicUrl = read('PUBLIC_URL') ?? null;
   if (publicUrl !== null && !isHttpUrl(publicUrl, production)) problems.push(`PUBLIC_URL must be an ${production ? 'https' : 'http(s)'} URL (the gateway's address as callers see it)`);
 
-  const pseudonymKey = readPseudonymKey(read('PSEUDONYM_KEY'), production, problems);
-  const auditKeys = readAuditKeyring(read('AUDIT_KEY'), read('AUDIT_KEYS_RETIRED'), production, problems);
+  return {
+    jwt: {
+      issuer: issuer ?? 'treatygate-dev',
+      audience: audience ?? 'treatygate',
+      publicKey,
+      jwksUrl,
+      useDevKeys,
+      parties: parties.length > 0 ? parties : 'ANY',
+      jwksCacheMaxAgeMs: integer('JWKS_CACHE_MAX_AGE_MS', 600_000, 1_000, 86_400_000),
+      jwksCooldownMs: integer('JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
+    },
+    dpop: { iatWindowS: integer('DPOP_IAT_WINDOW_S', 60, 5, 600), publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, '') },
+  };
+}
+
+/** Signed checkpoints of the audit trail (AUDIT_SIGNING_KEY, AUDIT_CHECKPOINT_DIR, AUDIT_CHECKPOINT_INTERVAL_MS). */
+function readCheckpointSettings({ read, integer, problems }: SettingsReader, production: boolean): GatewayConfig['auditCheckpoints'] {
   const signingKeyRaw = read('AUDIT_SIGNING_KEY');
   const checkpointDir = read('AUDIT_CHECKPOINT_DIR');
   const checkpointIntervalMs = integer('AUDIT_CHECKPOINT_INTERVAL_MS', 300_000, 1_000, 86_400_000);
@@ -159,64 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     if (signingKey) auditCheckpoints = { signingKey, dir: checkpointDir, intervalMs: checkpointIntervalMs };
   }
 
-  const logLevel = read('LOG_LEVEL') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  const bodyLimit = read('BODY_LIMIT') ?? '1mb';
-  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) problems.push(`BODY_LIMIT must be a size such as 100kb or 1mb, got "${bodyLimit}"`);
-  const introspectionRaw = read('INTROSPECTION');
-  if (introspectionRaw !== undefined && introspectionRaw !== 'true' && introspectionRaw !== 'false') {
-    problems.push(`INTROSPECTION must be true or false, got "${introspectionRaw}"`);
-  }
-
-  const trustedDocuments = read('TRUSTED_DOCUMENTS') ?? null;
-  const corsOrigins = (read('CORS_ORIGINS') ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter((o) => o !== '');
-  for (const origin of corsOrigins) {
-    if (!isOrigin(origin)) problems.push(`CORS_ORIGINS must list origins such as https://app.example.org (scheme, host, optional port), got "${origin}"`);
-  }
-
-  const config: GatewayConfig = {
-    nodeEnv,
-    production,
-    mongodbUri,
-    mongodbDb,
-    host,
-    port,
-    jwt: {
-      issuer: issuer ?? 'treatygate-dev',
-      audience: audience ?? 'treatygate',
-      publicKey,
-      jwksUrl,
-      useDevKeys,
-      parties: parties.length > 0 ? parties : 'ANY',
-      jwksCacheMaxAgeMs: integer('JWKS_CACHE_MAX_AGE_MS', 600_000, 1_000, 86_400_000),
-      jwksCooldownMs: integer('JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
-    },
-    dpop: { iatWindowS: integer('DPOP_IAT_WINDOW_S', 60, 5, 600), publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, '') },
-    pseudonymKey,
-    auditKeys,
-    auditCheckpoints,
-    agreementCacheTtlMs: integer('AGREEMENT_CACHE_TTL_MS', 5_000, 0, 3_600_000),
-    maxPageSize: integer('MAX_PAGE_SIZE', 500, 1, 10_000),
-    bodyLimit,
-    logLevel,
-    introspection: introspectionRaw === undefined ? !production : introspectionRaw === 'true',
-    limits: {
-      maxDepth: integer('MAX_DEPTH', 10, 1, 100),
-      maxAliases: integer('MAX_ALIASES', 30, 0, 1_000),
-      maxDirectives: integer('MAX_DIRECTIVES', 20, 0, 1_000),
-      maxTokens: integer('MAX_TOKENS', 5_000, 50, 1_000_000),
-      maxCost: integer('MAX_COST', 100_000, 1, 100_000_000),
-    },
-    rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
-    maxInFlight: integer('MAX_IN_FLIGHT', 128, 0, 100_000),
-    trustedDocuments,
-    corsOrigins,
-  };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return auditCheckpoints;
 }
 
 /** An origin as browsers send it: scheme and host (and port), nothing else. */
