@@ -168,128 +168,164 @@ export function lineAndColumn(text: string, position: number): { line: number; c
  * offset is the one JSON.parse reports. Iterative: nesting depth costs no stack.
  */
 export function jsonErrorOffset(text: string): number | null {
-  const n = text.length;
-  let i = 0;
-  const skipWhitespace = (): void => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-      i++;
-    }
-  };
-  const isDigit = (at: number): boolean => at < n && text.charCodeAt(at) >= 0x30 && text.charCodeAt(at) <= 0x39;
-  /** Scans a string from its opening quote; the offset of an error, or null. */
-  const string = (): number | null => {
-    i++;
-    for (;;) {
-      if (i >= n) return n;
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return null;
-      }
-      if (c < 0x20) return i;
-      if (c === 0x5c) {
-        i++;
-        if (i >= n) return n;
-        const e = text[i]!;
-        if ('"\\/bfnrt'.includes(e)) i++;
-        else if (e === 'u') {
-          i++;
-          for (let k = 0; k < 4; k++, i++) {
-            if (i >= n) return n;
-            if (!/[0-9a-fA-F]/.test(text[i]!)) return i;
-          }
-        } else return i;
-      } else i++;
-    }
-  };
-  /** Scans a number, a literal or a string; the offset of an error, or null. */
-  const scalar = (): number | null => {
-    const c = text[i]!;
-    if (c === '"') return string();
-    if (c === '-' || isDigit(i)) {
-      if (c === '-') i++;
-      if (!isDigit(i)) return i;
-      if (text[i] === '0') i++;
-      else while (isDigit(i)) i++;
-      if (text[i] === '.') {
-        i++;
-        if (!isDigit(i)) return i;
-        while (isDigit(i)) i++;
-      }
-      if (text[i] === 'e' || text[i] === 'E') {
-        i++;
-        if (text[i] === '+' || text[i] === '-') i++;
-        if (!isDigit(i)) return i;
-        while (isDigit(i)) i++;
-      }
-      return null;
-    }
-    for (const literal of ['true', 'false', 'null']) {
-      if (c !== literal[0]) continue;
-      for (let k = 0; k < literal.length; k++, i++) {
-        if (i >= n) return n;
-        if (text[i] !== literal[k]) return i;
-      }
-      return null;
-    }
-    return i;
-  };
-
+  const scan = new JsonScanner(text);
   const open: string[] = [];
   // What may come next: a value; a value or `]`; a key or `}`; a key; `:`; `,` or the closing bracket (or the end).
-  let expect: 'value' | 'valueOrClose' | 'keyOrClose' | 'key' | 'colon' | 'next' = 'value';
+  let expect: JsonExpectation = 'value';
   for (;;) {
-    skipWhitespace();
-    if (i >= n) return expect === 'next' && open.length === 0 ? null : n;
-    const c = text[i]!;
-    switch (expect) {
-      case 'value':
-      case 'valueOrClose':
-        if (expect === 'valueOrClose' && c === ']') {
-          i++;
-          open.pop();
-          expect = 'next';
-        } else if (c === '[' || c === '{') {
-          i++;
-          open.push(c);
-          expect = c === '[' ? 'valueOrClose' : 'keyOrClose';
-        } else {
-          const error = scalar();
-          if (error !== null) return error;
-          expect = 'next';
-        }
-        break;
-      case 'keyOrClose':
-      case 'key':
-        if (expect === 'keyOrClose' && c === '}') {
-          i++;
-          open.pop();
-          expect = 'next';
-        } else if (c === '"') {
-          const error = string();
-          if (error !== null) return error;
-          expect = 'colon';
-        } else return i;
-        break;
-      case 'colon':
-        if (c !== ':') return i;
-        i++;
-        expect = 'value';
-        break;
-      case 'next': {
-        const top = open[open.length - 1];
-        if (top === undefined) return i;
-        if (c === ',') {
-          i++;
-          expect = top === '[' ? 'value' : 'key';
-        } else if ((c === ']' && top === '[') || (c === '}' && top === '{')) {
-          i++;
-          open.pop();
-        } else return i;
-        break;
+    scan.skipWhitespace();
+    if (scan.done()) return expect === 'next' && open.length === 0 ? null : scan.n;
+    const step = nextJsonStep(scan, expect, open);
+    if (typeof step === 'number') return step;
+    expect = step;
+  }
+}
+
+type JsonExpectation = 'value' | 'valueOrClose' | 'keyOrClose' | 'key' | 'colon' | 'next';
+
+/** One token of JSON structure: the next expectation, or the offset of an error. */
+function nextJsonStep(scan: JsonScanner, expect: JsonExpectation, open: string[]): JsonExpectation | number {
+  const c = scan.current();
+  switch (expect) {
+    case 'value':
+    case 'valueOrClose':
+      if (expect === 'valueOrClose' && c === ']') return scan.close(open);
+      if (c === '[' || c === '{') {
+        scan.i++;
+        open.push(c);
+        return c === '[' ? 'valueOrClose' : 'keyOrClose';
       }
+      return scan.scalar() ?? 'next';
+    case 'keyOrClose':
+    case 'key':
+      if (expect === 'keyOrClose' && c === '}') return scan.close(open);
+      if (c !== '"') return scan.i;
+      return scan.string() ?? 'colon';
+    case 'colon':
+      if (c !== ':') return scan.i;
+      scan.i++;
+      return 'value';
+    case 'next': {
+      const top = open[open.length - 1];
+      if (top === undefined) return scan.i;
+      if (c === ',') {
+        scan.i++;
+        return top === '[' ? 'value' : 'key';
+      }
+      if ((c === ']' && top === '[') || (c === '}' && top === '{')) return scan.close(open);
+      return scan.i;
     }
+  }
+}
+
+/** A cursor over a JSON text; each scan returns the offset of an error, or null. */
+class JsonScanner {
+  i = 0;
+  readonly n: number;
+  constructor(readonly text: string) {
+    this.n = text.length;
+  }
+
+  done(): boolean {
+    return this.i >= this.n;
+  }
+
+  current(): string {
+    return this.text[this.i]!;
+  }
+
+  skipWhitespace(): void {
+    while (this.i < this.n) {
+      const c = this.text.charCodeAt(this.i);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      this.i++;
+    }
+  }
+
+  /** Closes the innermost bracket. */
+  close(open: string[]): 'next' {
+    this.i++;
+    open.pop();
+    return 'next';
+  }
+
+  private isDigit(at: number): boolean {
+    return at < this.n && this.text.charCodeAt(at) >= 0x30 && this.text.charCodeAt(at) <= 0x39;
+  }
+
+  /** A string, from its opening quote. */
+  string(): number | null {
+    const { text, n } = this;
+    this.i++;
+    for (;;) {
+      if (this.i >= n) return n;
+      const c = text.charCodeAt(this.i);
+      if (c === 0x22) {
+        this.i++;
+        return null;
+      }
+      if (c < 0x20) return this.i;
+      if (c !== 0x5c) {
+        this.i++;
+        continue;
+      }
+      const error = this.escape();
+      if (error !== null) return error;
+    }
+  }
+
+  /** An escape sequence, from its backslash. */
+  private escape(): number | null {
+    const { text, n } = this;
+    this.i++;
+    if (this.i >= n) return n;
+    const e = text[this.i]!;
+    if ('"\\/bfnrt'.includes(e)) {
+      this.i++;
+      return null;
+    }
+    if (e !== 'u') return this.i;
+    this.i++;
+    for (let k = 0; k < 4; k++, this.i++) {
+      if (this.i >= n) return n;
+      if (!/[0-9a-fA-F]/.test(text[this.i]!)) return this.i;
+    }
+    return null;
+  }
+
+  /** A number, a literal or a string. */
+  scalar(): number | null {
+    const c = this.text[this.i]!;
+    if (c === '"') return this.string();
+    if (c === '-' || this.isDigit(this.i)) return this.number();
+    for (const literal of ['true', 'false', 'null']) {
+      if (c !== literal[0]) continue;
+      for (let k = 0; k < literal.length; k++, this.i++) {
+        if (this.i >= this.n) return this.n;
+        if (this.text[this.i] !== literal[k]) return this.i;
+      }
+      return null;
+    }
+    return this.i;
+  }
+
+  private number(): number | null {
+    const { text } = this;
+    if (text[this.i] === '-') this.i++;
+    if (!this.isDigit(this.i)) return this.i;
+    if (text[this.i] === '0') this.i++;
+    else while (this.isDigit(this.i)) this.i++;
+    if (text[this.i] === '.') {
+      this.i++;
+      if (!this.isDigit(this.i)) return this.i;
+      while (this.isDigit(this.i)) this.i++;
+    }
+    if (text[this.i] === 'e' || text[this.i] === 'E') {
+      this.i++;
+      if (text[this.i] === '+' || text[this.i] === '-') this.i++;
+      if (!this.isDigit(this.i)) return this.i;
+      while (this.isDigit(this.i)) this.i++;
+    }
+    return null;
   }
 }
