@@ -23,39 +23,21 @@
  *
  * Modelled on Apollo's cache-control plugin: per-field facts folded into one answer.
  */
-import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import type { AuditFacts } from '../../audit/chain';
-import type { AggregateRelease, PrivacyReportEntry } from '../../context/disclosureLedger';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditWriter } from '../../data/auditStore';
 import type { GatewayContext } from '../../context/GatewayContext';
 import type { Logger } from '../logger';
 import { errorBody, gatewayError } from '../../context/errors';
 import { selectedFieldNames } from '../../context/selection';
+import { RequestAudit } from './auditTrail';
+import { failClosedOnOutage } from './outage';
 import { readsRecords, recordReadsRefused } from './treatyGuard';
 
-export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
+
+export function privacyReportPlugin(writer: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
-      let attemptId: string | null = null;
-      /** Who did what under which context: the part every event of this request shares (computed once). */
-      let base: Pick<AuditFacts, 'at' | 'sub' | 'agency' | 'party' | 'agreementId' | 'purpose' | 'operationName' | 'documentHash'> | null = null;
-      const baseFacts = (
-        { caller, now }: GatewayContext,
-        treaty: { agreement: { _id: string }; purpose: string },
-        operationName: string | null,
-        source: string | undefined,
-      ) =>
-        (base ??= {
-          at: now,
-          sub: caller.sub,
-          agency: caller.agency,
-          party: caller.party,
-          agreementId: treaty.agreement._id,
-          purpose: treaty.purpose,
-          operationName,
-          documentHash: createHash('sha256').update(source ?? '').digest('hex'),
-        });
+      const audit = new RequestAudit(writer);
       return {
         // Fires before execution: fields are read only for what the operation selects.
         // A mutation's attempt is recorded first, so a change can never stand without an
@@ -68,12 +50,7 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
           // Refused by the treaty guard (aggregate-only grant): the mutation never runs.
           if (recordReadsRefused(operation, document, treaty).length > 0) return;
           try {
-            attemptId = await audit.append({
-              ...baseFacts(contextValue, treaty, request.operationName ?? operation.name?.value ?? null, source),
-              subjectIds: [],
-              coordinates: { DISCLOSED: [], MINIMISED: [], REDACTED: [] },
-              outcome: 'ATTEMPTED',
-            });
+            await audit.attempt(contextValue, treaty, request.operationName ?? operation.name?.value ?? null, source);
           } catch (error) {
             logger.error({ err: { name: (error as Error).name } }, 'attempt of a mutation not audited: mutation refused');
             throw gatewayError('AUDIT_UNAVAILABLE', 'The audit trail cannot be written; the change is not made.', 503);
@@ -90,25 +67,13 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
           if (!ledger.decided && !(operation && document && readsRecords(operation, document))) return;
           const result = response.body.singleResult;
           const fields = ledger.report();
-          let auditId: string | null = null;
           const mutation = operation?.operation === 'mutation';
           if (outage && !mutation) return;
-          if (mutation || ledger.readRecords || ledger.aggregates().length > 0 || fields.some((f) => f.action !== 'REDACTED')) {
-            const coordinates = coordinatesByAction(fields);
-            const partialSubjects = ledger.partialSubjects(new Set([...coordinates.DISCLOSED, ...coordinates.MINIMISED]));
-            const changes = ledger.changes();
-            const facts: AuditFacts = {
-              ...baseFacts(contextValue, treaty, request.operationName ?? operation?.name?.value ?? null, source),
-              subjectIds: ledger.disclosedSubjects(),
-              coordinates,
-              ...(partialSubjects.length > 0 ? { partialSubjects } : {}),
-              ...(changes.length > 0 ? { changes } : {}),
-              ...aggregatesOf(ledger.aggregates()),
-              outcome: !mutation ? 'DISCLOSED' : result.errors?.length ? 'REFUSED' : 'MUTATED',
-              ...(mutation && attemptId !== null ? { attemptId } : {}),
-            };
+          let auditId: string | null = null;
+          if (RequestAudit.needed(ledger, fields, mutation)) {
+            const facts = { operationName: request.operationName ?? operation?.name?.value ?? null, source, mutation, failed: (result.errors?.length ?? 0) > 0 };
             try {
-              auditId = await audit.append(facts);
+              auditId = await audit.outcome(contextValue, treaty, ledger, fields, facts);
             } catch (error) {
               if (outage) {
                 logger.error({ err: { name: (error as Error).name } }, 'audit event of a mutation interrupted by a database outage not written');
@@ -121,54 +86,9 @@ export function privacyReportPlugin(audit: AuditWriter, logger: Logger): ApolloS
             }
           }
           if (outage) return;
-          result.extensions = {
-            ...result.extensions,
-            privacy: { agreement: treaty.agreement._id, purpose: treaty.purpose, fields, auditId },
-          };
+          result.extensions = { ...result.extensions, privacy: { agreement: treaty.agreement._id, purpose: treaty.purpose, fields, auditId } };
         },
       };
     },
-  };
-}
-
-type Response = GraphQLRequestContextWillSendResponse<GatewayContext>['response'];
-
-/**
- * Turns a response with a SERVICE_UNAVAILABLE error into `{ data: null, errors:
- * [SERVICE_UNAVAILABLE] }`, HTTP 503; true if it did. Errors are already formatted here
- * (formatError maps every database-unreachable error to SERVICE_UNAVAILABLE).
- */
-export function failClosedOnOutage(response: Response): boolean {
-  if (response.body.kind !== 'single') return false;
-  const errors = response.body.singleResult.errors ?? [];
-  const outage = errors.find((e) => e.extensions?.['code'] === 'SERVICE_UNAVAILABLE');
-  if (!outage) return false;
-  response.http.status = 503;
-  response.body.singleResult = { data: null, ...errorBody('SERVICE_UNAVAILABLE', outage.message) };
-  return true;
-}
-
-function coordinatesByAction(fields: readonly PrivacyReportEntry[]): AuditFacts['coordinates'] {
-  const of = (action: PrivacyReportEntry['action']) => [...new Set(fields.filter((f) => f.action === action).map((f) => f.coordinate))];
-  const aggregated = of('AGGREGATED');
-  return {
-    DISCLOSED: of('DISCLOSED'),
-    MINIMISED: of('MINIMISED'),
-    REDACTED: of('REDACTED'),
-    ...(aggregated.length > 0 ? { AGGREGATED: aggregated } : {}),
-  };
-}
-
-/** The statistics tables of a response, for its audit event (absent when there are none). */
-function aggregatesOf(releases: readonly AggregateRelease[]): Pick<AuditFacts, 'aggregates'> {
-  if (releases.length === 0) return {};
-  return {
-    aggregates: releases.map((r) => ({
-      groupBy: [...r.groupBy],
-      filter: { ...r.filter },
-      cells: r.cells,
-      suppressedCells: r.primary + r.complementary,
-      totalWithheld: r.totalWithheld,
-    })),
   };
 }
