@@ -89,68 +89,26 @@ function armor(rule: (options: never) => ValidationRule, options: Record<string,
   });
 }
 
+/**
+ * What a document's text alone decides (parse, standard validation, depth, aliases,
+ * directives), remembered per text: clients send the same few documents over and
+ * over, so the hot path parses and validates each once. Only the cost, which depends
+ * on the variables, is computed per request.
+ */
+interface TextVerdict {
+  readonly document: DocumentNode | null;
+  readonly refusal: LimitVerdict | null;
+  readonly limitMessages: readonly string[];
+  readonly valid: boolean;
+}
+
 export function createOperationLimits(schema: GraphQLSchema, settings: OperationLimitSettings) {
-  const pageSizeProblems = (problems: string[]): ComplexityEstimator => ({ type, field, args, childComplexity }) => {
-    let size: number;
-    if (field.args.some((a) => a.name === 'first')) {
-      const page = pageSizeOf(args['first'] as unknown, settings.maxPageSize);
-      if ('size' in page) size = page.size;
-      else {
-        problems.push(page.problem);
-        size = settings.maxPageSize;
-      }
-    } else if (isListType(getNullableType(field.type)) && getNamedType(field.type) !== undefined) {
-      size = LIST_SIZES[`${type.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
-    } else size = 1;
-    return 1 + size * childComplexity;
-  };
-
-  /**
-   * What a document's text alone decides (parse, standard validation, depth, aliases,
-   * directives), remembered per text: clients send the same few documents over and
-   * over, so the hot path parses and validates each once. Only the cost, which depends
-   * on the variables, is computed per request.
-   */
-  interface TextVerdict {
-    readonly document: DocumentNode | null;
-    readonly refusal: LimitVerdict | null;
-    readonly limitMessages: readonly string[];
-    readonly valid: boolean;
-  }
-  const byText = new Map<string, TextVerdict>();
-
-  function judgeText(text: string): TextVerdict {
-    let document: DocumentNode;
-    try {
-      document = parse(text, { maxTokens: settings.maxTokens });
-    } catch (error) {
-      if (error instanceof GraphQLError && /tokens\. Parsing aborted/.test(error.message)) {
-        return { document: null, refusal: { ok: false, code: 'QUERY_TOO_COMPLEX', message: `The document has more than ${settings.maxTokens} tokens (MAX_TOKENS).` }, limitMessages: [], valid: false };
-      }
-      // The parser is recursive: nesting deep enough (`[[[[…`) exhausts the stack before
-      // the token limit. Never handed on (Apollo Server would parse it again).
-      if (!(error instanceof GraphQLError)) {
-        return { document: null, refusal: { ok: false, code: 'QUERY_TOO_COMPLEX', message: 'The document nests too deeply to be parsed.' }, limitMessages: [], valid: false };
-      }
-      // Not GraphQL: Apollo Server reports the syntax error as usual.
-      return { document: null, refusal: null, limitMessages: [], valid: false };
-    }
-    let errors: readonly GraphQLError[];
-    try {
-      errors = validate(schema, document, [...specifiedRules, ...staticRules], { maxErrors: 50 });
-    } catch {
-      // A rule that cannot judge the document: Apollo Server's own validation reports it.
-      return { document, refusal: null, limitMessages: [], valid: false };
-    }
-    const limitMessages = errors.filter(isLimitError).map((e) => e.message);
-    return { document, refusal: null, limitMessages, valid: errors.length === limitMessages.length };
-  }
-
   const staticRules: ValidationRule[] = [
     armor(maxDepthRule as never, { n: settings.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
     armor(maxAliasesRule as never, { n: settings.maxAliases }),
     armor(maxDirectivesRule as never, { n: settings.maxDirectives }),
   ];
+  const byText = new Map<string, TextVerdict>();
 
   /** Checks the operation `text` (with its variables) against every limit. */
   function check(text: string, variables: Record<string, unknown> | undefined, operationName: string | undefined): LimitVerdict {
@@ -158,7 +116,7 @@ export function createOperationLimits(schema: GraphQLSchema, settings: Operation
     if (verdict) {
       byText.delete(text);
     } else {
-      verdict = judgeText(text);
+      verdict = judgeText(schema, staticRules, settings, text);
     }
     // Most recently used last; bounded in entries and in size (long texts are not kept).
     if (text.length <= MAX_CACHED_TEXT) {
@@ -168,32 +126,89 @@ export function createOperationLimits(schema: GraphQLSchema, settings: Operation
     if (verdict.refusal) return verdict.refusal;
     const { document } = verdict;
     if (!document) return { ok: true, document: null, cost: null };
-
-    const pageProblems: string[] = [];
-    let cost: number | null = null;
-    const complexity = createComplexityRule({
-      maximumComplexity: settings.maxCost,
-      variables: variables ?? {},
-      ...(operationName ? { operationName } : {}),
-      estimators: [pageSizeProblems(pageProblems)],
-      onComplete: (c: number) => {
-        cost = c;
-      },
-      createError: (max: number, actual: number) => limitError(`The operation costs ${actual}, more than ${max} (MAX_COST); ask for fewer records or fields.`),
-    });
-    let costMessages: string[] = [];
-    try {
-      costMessages = validate(schema, document, [complexity]).filter(isLimitError).map((e) => e.message);
-    } catch {
-      // Variables the estimator cannot read (wrong types, ...): Apollo Server's variable
-      // coercion reports them; the limits of the text itself still apply below.
-    }
-    const limits = [...verdict.limitMessages, ...costMessages];
-    if (limits.length > 0) return { ok: false, code: 'QUERY_TOO_COMPLEX', message: limits.join(' ') };
-    if (!verdict.valid) return { ok: true, document, cost: null };
-    if (pageProblems.length > 0) return { ok: false, code: 'BAD_USER_INPUT', message: pageProblems[0]! };
-    return { ok: true, document, cost };
+    return judgeCost(schema, settings, verdict, document, variables, operationName);
   }
 
   return { check };
+}
+
+/** Parses and validates a document's text under the static limits. */
+function judgeText(schema: GraphQLSchema, staticRules: readonly ValidationRule[], settings: OperationLimitSettings, text: string): TextVerdict {
+  let document: DocumentNode;
+  try {
+    document = parse(text, { maxTokens: settings.maxTokens });
+  } catch (error) {
+    if (error instanceof GraphQLError && /tokens\. Parsing aborted/.test(error.message)) {
+      return { document: null, refusal: { ok: false, code: 'QUERY_TOO_COMPLEX', message: `The document has more than ${settings.maxTokens} tokens (MAX_TOKENS).` }, limitMessages: [], valid: false };
+    }
+    // The parser is recursive: nesting deep enough (`[[[[…`) exhausts the stack before
+    // the token limit. Never handed on (Apollo Server would parse it again).
+    if (!(error instanceof GraphQLError)) {
+      return { document: null, refusal: { ok: false, code: 'QUERY_TOO_COMPLEX', message: 'The document nests too deeply to be parsed.' }, limitMessages: [], valid: false };
+    }
+    // Not GraphQL: Apollo Server reports the syntax error as usual.
+    return { document: null, refusal: null, limitMessages: [], valid: false };
+  }
+  let errors: readonly GraphQLError[];
+  try {
+    errors = validate(schema, document, [...specifiedRules, ...staticRules], { maxErrors: 50 });
+  } catch {
+    // A rule that cannot judge the document: Apollo Server's own validation reports it.
+    return { document, refusal: null, limitMessages: [], valid: false };
+  }
+  const limitMessages = errors.filter(isLimitError).map((e) => e.message);
+  return { document, refusal: null, limitMessages, valid: errors.length === limitMessages.length };
+}
+
+/** The cost of a document with its variables (list sizes by `first`, by the one page-size rule), and the final verdict. */
+function judgeCost(
+  schema: GraphQLSchema,
+  settings: OperationLimitSettings,
+  verdict: TextVerdict,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): LimitVerdict {
+  const pageProblems: string[] = [];
+  let cost: number | null = null;
+  const complexity = createComplexityRule({
+    maximumComplexity: settings.maxCost,
+    variables: variables ?? {},
+    ...(operationName ? { operationName } : {}),
+    estimators: [listSizeEstimator(settings.maxPageSize, pageProblems)],
+    onComplete: (c: number) => {
+      cost = c;
+    },
+    createError: (max: number, actual: number) => limitError(`The operation costs ${actual}, more than ${max} (MAX_COST); ask for fewer records or fields.`),
+  });
+  let costMessages: string[] = [];
+  try {
+    costMessages = validate(schema, document, [complexity]).filter(isLimitError).map((e) => e.message);
+  } catch {
+    // Variables the estimator cannot read (wrong types, ...): Apollo Server's variable
+    // coercion reports them; the limits of the text itself still apply below.
+  }
+  const limits = [...verdict.limitMessages, ...costMessages];
+  if (limits.length > 0) return { ok: false, code: 'QUERY_TOO_COMPLEX', message: limits.join(' ') };
+  if (!verdict.valid) return { ok: true, document, cost: null };
+  if (pageProblems.length > 0) return { ok: false, code: 'BAD_USER_INPUT', message: pageProblems[0]! };
+  return { ok: true, document, cost };
+}
+
+/** A field costs 1 plus its children times the items it may return: `first`, a known list size, or 10. */
+function listSizeEstimator(maxPageSize: number, problems: string[]): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    let size: number;
+    if (field.args.some((a) => a.name === 'first')) {
+      const page = pageSizeOf(args['first'] as unknown, maxPageSize);
+      if ('size' in page) size = page.size;
+      else {
+        problems.push(page.problem);
+        size = maxPageSize;
+      }
+    } else if (isListType(getNullableType(field.type)) && getNamedType(field.type) !== undefined) {
+      size = LIST_SIZES[`${type.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
+    } else size = 1;
+    return 1 + size * childComplexity;
+  };
 }
