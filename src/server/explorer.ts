@@ -15,7 +15,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { devIssuerOf, signDevToken } from '../dev/devKeys';
 import { projectPath } from '../projectRoot';
 import type { Logger } from './logger';
@@ -63,7 +63,6 @@ export function createExplorerRouter(options: ExplorerOptions): Router {
   const bundleDir = options.bundleDir ?? EXPLORER_BUNDLE_DIR;
   const offerPersonas = !options.production && options.devTokens;
   const router = express.Router();
-  let warnedMissing = false;
 
   router.use((_req, res, next) => {
     res.set({
@@ -77,26 +76,7 @@ export function createExplorerRouter(options: ExplorerOptions): Router {
     next();
   });
 
-  router.get('/', (req, res) => {
-    // The page's URLs are relative to /explorer/ (so it also works under a path prefix).
-    if (!req.originalUrl.split('?')[0]!.endsWith('/')) {
-      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-      res.redirect(308, `explorer/${query}`);
-      return;
-    }
-    const index = join(bundleDir, 'index.html');
-    if (!existsSync(index)) {
-      if (!warnedMissing) options.logger.warn({ bundleDir }, 'explorer bundle missing: run npm run build (or npm run build:explorer)');
-      warnedMissing = true;
-      res
-        .status(503)
-        .set('Cache-Control', 'no-store')
-        .type('text/plain; charset=utf-8')
-        .send('The explorer is not built. Run `npm run build` (the production build, which bundles it) or `npm run build:explorer` (the explorer alone; npm start and npm test build it), then reload this page.\n');
-      return;
-    }
-    res.set('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(readFileSync(index));
-  });
+  router.get('/', explorerPage(bundleDir, options.logger));
 
   router.get('/config.json', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({
@@ -108,37 +88,7 @@ export function createExplorerRouter(options: ExplorerOptions): Router {
     });
   });
 
-  router.get('/personas.json', async (_req, res, next) => {
-    if (!offerPersonas) {
-      res.status(404).set('Cache-Control', 'no-store').json({ error: 'Development personas are not offered by this gateway.' });
-      return;
-    }
-    try {
-      const exp = Math.floor(Date.now() / 1000) + PERSONA_TOKEN_LIFETIME_SECONDS;
-      const personas = await Promise.all(
-        PERSONAS.map(async (persona) => {
-          const token = await signDevToken(
-            {
-              party: persona.party,
-              clearance: persona.clearance,
-              roles: [...persona.roles],
-              sub: `explorer-${persona.key}`,
-              agency: `${persona.party}-AGENCY`,
-            },
-            // From the party's own development identity provider, registered for it (npm start).
-            { expiresIn: exp, issuer: devIssuerOf(persona.party) },
-          );
-          return {
-            ...persona,
-            headers: { Authorization: `Bearer ${token}`, 'X-Agreement-Id': persona.agreementId, 'X-Purpose': persona.purpose },
-          };
-        }),
-      );
-      res.set('Cache-Control', 'no-store').json({ expiresAt: new Date(exp * 1000).toISOString(), personas });
-    } catch (error) {
-      next(error);
-    }
-  });
+  router.get('/personas.json', offerPersonas ? personasHandler : noPersonas);
 
   router.use(
     '/assets',
@@ -159,3 +109,61 @@ export function createExplorerRouter(options: ExplorerOptions): Router {
 
   return router;
 }
+
+/** The explorer's page (index.html), or a 503 that says how to build it. */
+function explorerPage(bundleDir: string, logger: Logger): RequestHandler {
+  let warnedMissing = false;
+  return (req, res) => {
+    // The page's URLs are relative to /explorer/ (so it also works under a path prefix).
+    if (!req.originalUrl.split('?')[0]!.endsWith('/')) {
+      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+      res.redirect(308, `explorer/${query}`);
+      return;
+    }
+    const index = join(bundleDir, 'index.html');
+    if (!existsSync(index)) {
+      if (!warnedMissing) logger.warn({ bundleDir }, 'explorer bundle missing: run npm run build (or npm run build:explorer)');
+      warnedMissing = true;
+      res
+        .status(503)
+        .set('Cache-Control', 'no-store')
+        .type('text/plain; charset=utf-8')
+        .send('The explorer is not built. Run `npm run build` (the production build, which bundles it) or `npm run build:explorer` (the explorer alone; npm start and npm test build it), then reload this page.\n');
+      return;
+    }
+    res.set('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(readFileSync(index));
+  };
+}
+
+const noPersonas: RequestHandler = (_req, res) => {
+  res.status(404).set('Cache-Control', 'no-store').json({ error: 'Development personas are not offered by this gateway.' });
+};
+
+/** The personas with fresh tokens, each from its party's development identity provider. */
+const personasHandler: RequestHandler = async (_req, res, next) => {
+  try {
+    const exp = Math.floor(Date.now() / 1000) + PERSONA_TOKEN_LIFETIME_SECONDS;
+    const personas = await Promise.all(
+      PERSONAS.map(async (persona) => {
+        const token = await signDevToken(
+          {
+            party: persona.party,
+            clearance: persona.clearance,
+            roles: [...persona.roles],
+            sub: `explorer-${persona.key}`,
+            agency: `${persona.party}-AGENCY`,
+          },
+          // From the party's own development identity provider, registered for it (npm start).
+          { expiresIn: exp, issuer: devIssuerOf(persona.party) },
+        );
+        return {
+          ...persona,
+          headers: { Authorization: `Bearer ${token}`, 'X-Agreement-Id': persona.agreementId, 'X-Purpose': persona.purpose },
+        };
+      }),
+    );
+    res.set('Cache-Control', 'no-store').json({ expiresAt: new Date(exp * 1000).toISOString(), personas });
+  } catch (error) {
+    next(error);
+  }
+};
