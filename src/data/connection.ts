@@ -81,36 +81,8 @@ export function keepDatabaseConnected(client: MongoClient, db: Db, log: Connecti
     return false;
   };
 
-  const index = async (): Promise<void> => {
-    for (let attempt = 1; !stopped; attempt++) {
-      try {
-        await ensureIndexes(db);
-        log.info({ attempts: attempt }, 'indexes ensured');
-        return;
-      } catch (error) {
-        if (stopped) return;
-        const retryInMs = indexPause(attempt);
-        const fields = { err: describe(error), attempts: attempt, retryInMs };
-        // An index the server refuses (a conflicting definition, say) needs an operator;
-        // an unreachable server only needs time. Both are retried.
-        if (isDatabaseUnavailable(error)) log.warn(fields, 'indexes not created yet (database unreachable): retrying');
-        else log.error(fields, 'indexes could not be created: retrying');
-        await pause(retryInMs);
-      }
-    }
-  };
-
-  // Once connected, the driver's monitor follows each server; its transitions are logged
-  // so that an outage and the recovery (by the driver, without this loop) are visible.
-  const onServerChange = (event: ServerDescriptionChangedEvent): void => {
-    const was = event.previousDescription.type;
-    const now = event.newDescription.type;
-    if (was !== 'Unknown' && now === 'Unknown') {
-      log.warn({ address: event.address, err: describe(event.newDescription.error) }, 'database server unreachable');
-    } else if (was === 'Unknown' && now !== 'Unknown') {
-      log.info({ address: event.address, type: now }, 'database server reachable again');
-    }
-  };
+  const index = (): Promise<void> => ensureIndexesRetrying(db, log, { pause: (attempt) => pause(indexPause(attempt)), pauseMs: indexPause, stopped: () => stopped });
+  const onServerChange = serverChangeLogger(log);
 
   const loop = (async () => {
     if (!(await connect())) return;
@@ -133,6 +105,45 @@ export function keepDatabaseConnected(client: MongoClient, db: Db, log: Connecti
       client.off('serverDescriptionChanged', onServerChange);
       return ended;
     },
+  };
+}
+
+/** Creates the indexes, retrying until they exist or the keeper stops. */
+async function ensureIndexesRetrying(
+  db: Db,
+  log: ConnectionLog,
+  retry: { pause(attempt: number): Promise<void>; pauseMs(attempt: number): number; stopped(): boolean },
+): Promise<void> {
+  for (let attempt = 1; !retry.stopped(); attempt++) {
+    try {
+      await ensureIndexes(db);
+      log.info({ attempts: attempt }, 'indexes ensured');
+      return;
+    } catch (error) {
+      if (retry.stopped()) return;
+      const fields = { err: describe(error), attempts: attempt, retryInMs: retry.pauseMs(attempt) };
+      // An index the server refuses (a conflicting definition, say) needs an operator;
+      // an unreachable server only needs time. Both are retried.
+      if (isDatabaseUnavailable(error)) log.warn(fields, 'indexes not created yet (database unreachable): retrying');
+      else log.error(fields, 'indexes could not be created: retrying');
+      await retry.pause(attempt);
+    }
+  }
+}
+
+/**
+ * Once connected, the driver's monitor follows each server; its transitions are logged
+ * so that an outage and the recovery (by the driver, without the keeper's loop) are visible.
+ */
+function serverChangeLogger(log: ConnectionLog): (event: ServerDescriptionChangedEvent) => void {
+  return (event) => {
+    const was = event.previousDescription.type;
+    const now = event.newDescription.type;
+    if (was !== 'Unknown' && now === 'Unknown') {
+      log.warn({ address: event.address, err: describe(event.newDescription.error) }, 'database server unreachable');
+    } else if (was === 'Unknown' && now !== 'Unknown') {
+      log.info({ address: event.address, type: now }, 'database server reachable again');
+    }
   };
 }
 
