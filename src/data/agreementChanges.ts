@@ -84,13 +84,10 @@ export function watchAgreementChanges(
   const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
   const { name, ttlSetting } = options.subject ?? { name: 'agreement', ttlSetting: 'AGREEMENT_CACHE_TTL_MS' };
   const streamOptions: ChangeStreamOptions = { maxAwaitTimeMS: options.maxAwaitTimeMS ?? 1_000 };
-  let state: WatchState = 'opening';
-  let closed = false;
+  const session: WatchSession = { state: 'opening', closed: false, said: null };
   let current: AgreementChangeStream | null = null;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
-  /** What was last said at info level, so that each state is said once. */
-  let said: 'active' | 'refused' | 'interrupted' | null = null;
 
   const pause = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -99,43 +96,20 @@ export function watchAgreementChanges(
       timer.unref();
     });
 
-  /** Reads one stream until it fails or ends; true if it was active at some point. */
-  const follow = async (stream: AgreementChangeStream): Promise<boolean> => {
-    let active = false;
-    for (;;) {
-      const change = await stream.tryNext();
-      if (closed) return active;
-      if (!active) {
-        // The first answer: the stream is open. Anything that changed while it was not is unknown.
-        active = true;
-        state = 'active';
-        handlers.all();
-        if (said !== 'active') log.info({}, `${name} change stream open: ${name} changes take effect at once`);
-        said = 'active';
-      }
-      if (change === null) continue;
-      const id = change.documentKey?._id;
-      // Any other event (drop, rename, dropDatabase, invalidate, ...): any agreement may have changed.
-      if (ONE_AGREEMENT.has(change.operationType) && typeof id === 'string') handlers.changed(id);
-      else handlers.all();
-      if (change.operationType === 'invalidate') return active;
-    }
-  };
-
   const run = async (): Promise<void> => {
-    for (let failures = 0; !closed; ) {
+    for (let failures = 0; !session.closed; ) {
       let wait = 0;
       let stream: AgreementChangeStream | null = null;
       try {
         stream = agreements.watch(PIPELINE, streamOptions);
         current = stream;
         // Returns on an `invalidate` event (the collection was dropped or renamed): open a new one.
-        if (await follow(stream)) failures = 0;
+        if (await follow(session, stream, handlers, log, name)) failures = 0;
         wait = 100;
       } catch (error) {
-        if (closed) break;
-        const wasActive = state === 'active';
-        state = 'unavailable';
+        if (session.closed) break;
+        const wasActive = session.state === 'active';
+        session.state = 'unavailable';
         if (wasActive) {
           // Anything may change while the stream is down.
           handlers.all();
@@ -143,51 +117,82 @@ export function watchAgreementChanges(
         }
         failures++;
         const refused = !wasActive && !isDatabaseUnavailable(error) && isServerError(error);
-        if (refused) {
-          if (said !== 'refused') {
-            log.info(
-              { err: { name: (error as Error).name, code: (error as { code?: unknown }).code ?? null } },
-              `${name} change stream refused by the database (change streams need a replica set or a sharded cluster): ${name} changes made elsewhere take effect within ${ttlSetting}`,
-            );
-          }
-          said = 'refused';
-          wait = refusedRetryMs;
-        } else {
-          if (said !== 'interrupted' && said !== 'refused') {
-            log.info(
-              { err: { name: (error as Error).name } },
-              `${name} change stream unavailable: ${name} changes made elsewhere take effect within ${ttlSetting} until it is back`,
-            );
-            said = 'interrupted';
-          }
-          wait = retryMs(failures);
-        }
+        sayFailure(session, log, { name, ttlSetting }, error, refused);
+        wait = refused ? refusedRetryMs : retryMs(failures);
       } finally {
         current = null;
         if (stream) await stream.close().catch(() => undefined);
       }
-      if (wait > 0 && !closed) await pause(wait);
+      if (wait > 0 && !session.closed) await pause(wait);
     }
-    state = 'closed';
+    session.state = 'closed';
   };
 
   const loop = run().catch(() => {
-    state = 'closed';
+    session.state = 'closed';
   });
   return {
-    state: () => state,
+    state: () => session.state,
     async close() {
-      if (closed) return;
-      closed = true;
+      if (session.closed) return;
+      session.closed = true;
       clearTimeout(timer);
       wake?.();
       await current?.close().catch(() => undefined);
       let limit: NodeJS.Timeout | undefined;
       await Promise.race([loop, new Promise<void>((resolve) => (limit = setTimeout(resolve, closeTimeoutMs)))]);
       clearTimeout(limit);
-      state = 'closed';
+      session.state = 'closed';
     },
   };
+}
+
+/** The state of one watch, shared by its loop and its steps. */
+interface WatchSession {
+  state: WatchState;
+  closed: boolean;
+  /** What was last said at info level, so that each state is said once. */
+  said: 'active' | 'refused' | 'interrupted' | null;
+}
+
+/** Reads one stream until it fails or ends; true if it was active at some point. */
+async function follow(session: WatchSession, stream: AgreementChangeStream, handlers: AgreementChangeHandlers, log: WatchLog, name: string): Promise<boolean> {
+  let active = false;
+  for (;;) {
+    const change = await stream.tryNext();
+    if (session.closed) return active;
+    if (!active) {
+      // The first answer: the stream is open. Anything that changed while it was not is unknown.
+      active = true;
+      session.state = 'active';
+      handlers.all();
+      if (session.said !== 'active') log.info({}, `${name} change stream open: ${name} changes take effect at once`);
+      session.said = 'active';
+    }
+    if (change === null) continue;
+    const id = change.documentKey?._id;
+    // Any other event (drop, rename, dropDatabase, invalidate, ...): any agreement may have changed.
+    if (ONE_AGREEMENT.has(change.operationType) && typeof id === 'string') handlers.changed(id);
+    else handlers.all();
+    if (change.operationType === 'invalidate') return active;
+  }
+}
+
+/** Says once, at info level, that the stream is refused (no change streams here) or interrupted. */
+function sayFailure(session: WatchSession, log: WatchLog, subject: { name: string; ttlSetting: string }, error: unknown, refused: boolean): void {
+  const { name, ttlSetting } = subject;
+  if (refused) {
+    if (session.said !== 'refused') {
+      log.info(
+        { err: { name: (error as Error).name, code: (error as { code?: unknown }).code ?? null } },
+        `${name} change stream refused by the database (change streams need a replica set or a sharded cluster): ${name} changes made elsewhere take effect within ${ttlSetting}`,
+      );
+    }
+    session.said = 'refused';
+  } else if (session.said !== 'interrupted' && session.said !== 'refused') {
+    log.info({ err: { name: (error as Error).name } }, `${name} change stream unavailable: ${name} changes made elsewhere take effect within ${ttlSetting} until it is back`);
+    session.said = 'interrupted';
+  }
 }
 
 /** An error the server answered with (as opposed to one of the driver or the network). */
