@@ -75,41 +75,82 @@ export class SolverFailure extends Error {
 
 /** Which items of `problem` are unprotected. Asynchronous only to yield to the event loop. */
 export async function auditWithheld(problem: AuditProblem): Promise<AuditOutcome> {
-  const { items, minWidth } = problem;
-  const low = new Float64Array(items.length);
-  const high = new Float64Array(items.length);
-  const observe = (values: ArrayLike<number>, first: boolean): void => {
-    items.forEach((cols, i) => {
-      let sum = 0;
-      for (const c of cols) sum += values[c]!;
-      if (first || sum < low[i]!) low[i] = sum;
-      if (first || sum > high[i]!) high[i] = sum;
-    });
-  };
-  observe(problem.truth, true);
-  const wide = (i: number): boolean => high[i]! - low[i]! >= minWidth - TOLERANCE;
-
+  const ranges = new ObservedRanges(problem.items, problem.minWidth);
+  ranges.observe(problem.truth, true);
   const unprotected: number[] = [];
-  const narrow = items.map((_, i) => i).filter((i) => !wide(i));
+  const narrow = problem.items.map((_, i) => i).filter((i) => !ranges.wide(i));
   if (narrow.length === 0) return { unprotected, solves: 0 };
-  for (const i of narrow) if (items[i]!.length === 0) unprotected.push(i);
-  const toSolve = narrow.filter((i) => items[i]!.length > 0);
+  for (const i of narrow) if (problem.items[i]!.length === 0) unprotected.push(i);
+  const toSolve = narrow.filter((i) => problem.items[i]!.length > 0);
   if (toSolve.length === 0) return { unprotected, solves: 0 };
 
   const highs = await loadSolver();
-  const { modelStatus, objectiveSense } = highs.constants;
-  const n = problem.numCols;
-  let solves = 0;
-  let lastYield = performance.now();
-  const breathe = async (): Promise<void> => {
-    if (performance.now() - lastYield > YIELD_EVERY_MS) {
-      await yieldToEventLoop();
-      lastYield = performance.now();
+  const breathe = breather();
+  const single = new AuditModel(highs, problem, ranges);
+  try {
+    const open = await batchRounds(single, toSolve.filter((i) => !ranges.wide(i)), problem.items, ranges, breathe);
+    // One quantity at a time: its largest value, then, if still narrow, its smallest.
+    for (const i of open) {
+      if (ranges.wide(i)) continue;
+      single.setCosts(problem.items[i]!);
+      const max = single.solve('max');
+      if (max === Infinity) continue;
+      ranges.high[i] = Math.max(ranges.high[i]!, max);
+      if (!ranges.wide(i)) {
+        ranges.low[i] = Math.min(ranges.low[i]!, single.solve('min'));
+        if (!ranges.wide(i)) unprotected.push(i);
+      }
+      await breathe();
     }
-  };
+  } finally {
+    single.dispose();
+  }
+  return { unprotected: unprotected.sort((a, b) => a - b), solves: single.solves };
+}
 
-  /** A model of the published counts over the unknown cells. */
-  const modelOf = () => {
+/**
+ * The range of values each quantity (a sum of columns) took over the tables seen so far:
+ * every solution is a table that agrees with the published counts, so a quantity seen
+ * `minWidth` apart is proven wide without a solve of its own.
+ */
+class ObservedRanges {
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+
+  constructor(
+    private readonly items: AuditProblem['items'],
+    private readonly minWidth: number,
+  ) {
+    this.low = new Float64Array(items.length);
+    this.high = new Float64Array(items.length);
+  }
+
+  observe(values: ArrayLike<number>, first: boolean): void {
+    this.items.forEach((cols, i) => {
+      let sum = 0;
+      for (const c of cols) sum += values[c]!;
+      if (first || sum < this.low[i]!) this.low[i] = sum;
+      if (first || sum > this.high[i]!) this.high[i] = sum;
+    });
+  }
+
+  wide(i: number): boolean {
+    return this.high[i]! - this.low[i]! >= this.minWidth - TOLERANCE;
+  }
+}
+
+/** A model of the published counts over the unknown cells; each solution widens the observed ranges. */
+class AuditModel {
+  solves = 0;
+  readonly model: ReturnType<Highs['createModel']>;
+  private costed: readonly number[] = [];
+
+  constructor(
+    private readonly highs: Highs,
+    problem: AuditProblem,
+    private readonly ranges: ObservedRanges,
+  ) {
+    const n = problem.numCols;
     const starts = [0];
     const indices: number[] = [];
     for (const row of problem.rows) {
@@ -117,7 +158,7 @@ export async function auditWithheld(problem: AuditProblem): Promise<AuditOutcome
       starts.push(indices.length);
     }
     const numRows = problem.rows.length;
-    const model = highs.createModel({
+    this.model = highs.createModel({
       numCols: n,
       numRows,
       colCost: new Float64Array(n),
@@ -127,81 +168,78 @@ export async function auditWithheld(problem: AuditProblem): Promise<AuditOutcome
       rowUpper: problem.rows.map((row) => row.rhs),
       matrix: { format: 'csr', numRows, numCols: n, starts, indices, values: new Float64Array(indices.length).fill(1) },
     });
-    model.options.set('output_flag', false);
+    this.model.options.set('output_flag', false);
     // Only the objective changes between solves, so the last optimal basis stays
     // feasible: the primal simplex restarts from it (measured 4-6 times faster than the
     // default dual simplex here), and presolve, which would discard it, is off.
-    model.options.set('presolve', 'off');
-    model.options.set('simplex_strategy', PRIMAL_SIMPLEX);
-    let costed: readonly number[] = [];
-    return {
-      setCosts(columns: readonly number[]): void {
-        for (const c of costed) model.changeColCost(c, 0);
-        for (const c of columns) model.changeColCost(c, 1);
-        costed = columns;
-      },
-      solve(sense: 'max' | 'min'): number {
-        model.changeObjectiveSense(sense === 'max' ? objectiveSense.maximize : objectiveSense.minimize);
-        const { modelStatus: status } = model.run();
-        solves++;
-        if (status === modelStatus.unbounded) return sense === 'max' ? Infinity : -Infinity;
-        if (status !== modelStatus.optimal) throw new SolverFailure(status);
-        observe(model.getSolution().colValue, false);
-        return model.getObjectiveValue();
-      },
-      model,
-    };
-  };
-
-  // Batch rounds, each solution a table agreeing with the published counts, so one solve
-  // widens the observed range of many quantities: first lower all the open quantities at
-  // once, then push them up along random directions (a seeded generator: the result does
-  // not depend on it, only how many solves it takes). A vertex of these tables has many
-  // cells at a large value, so one solve proves many quantities wide. Rounds stop when
-  // one proves too few.
-  let open = toSolve.filter((i) => !wide(i));
-  const single = modelOf();
-  try {
-    if (open.length > BATCH_MIN_OPEN) {
-      single.setCosts([...new Set(open.flatMap((i) => items[i]!))]);
-      single.solve('min');
-      open = open.filter((i) => !wide(i));
-      let seed = 0x2545f491;
-      const random = (): number => {
-        seed ^= seed << 13;
-        seed ^= seed >>> 17;
-        seed ^= seed << 5;
-        return (seed >>> 0) / 4294967296;
-      };
-      for (let round = 0; open.length > BATCH_MIN_OPEN && round < BATCH_MAX_ROUNDS; round++) {
-        const columns = [...new Set(open.flatMap((i) => items[i]!))];
-        single.setCosts([]);
-        for (const c of columns) single.model.changeColCost(c, 0.5 + random());
-        single.solve('max');
-        for (const c of columns) single.model.changeColCost(c, 0);
-        const still = open.filter((i) => !wide(i));
-        const progress = open.length - still.length;
-        open = still;
-        if (progress < Math.max(BATCH_MIN_PROGRESS, (open.length + progress) / 50)) break;
-        await breathe();
-      }
-    }
-
-    // One quantity at a time: its largest value, then, if still narrow, its smallest.
-    for (const i of open) {
-      if (wide(i)) continue;
-      single.setCosts(items[i]!);
-      const max = single.solve('max');
-      if (max === Infinity) continue;
-      high[i] = Math.max(high[i]!, max);
-      if (!wide(i)) {
-        low[i] = Math.min(low[i]!, single.solve('min'));
-        if (!wide(i)) unprotected.push(i);
-      }
-      await breathe();
-    }
-  } finally {
-    single.model.dispose();
+    this.model.options.set('presolve', 'off');
+    this.model.options.set('simplex_strategy', PRIMAL_SIMPLEX);
   }
-  return { unprotected: unprotected.sort((a, b) => a - b), solves };
+
+  setCosts(columns: readonly number[]): void {
+    for (const c of this.costed) this.model.changeColCost(c, 0);
+    for (const c of columns) this.model.changeColCost(c, 1);
+    this.costed = columns;
+  }
+
+  solve(sense: 'max' | 'min'): number {
+    const { modelStatus, objectiveSense } = this.highs.constants;
+    this.model.changeObjectiveSense(sense === 'max' ? objectiveSense.maximize : objectiveSense.minimize);
+    const { modelStatus: status } = this.model.run();
+    this.solves++;
+    if (status === modelStatus.unbounded) return sense === 'max' ? Infinity : -Infinity;
+    if (status !== modelStatus.optimal) throw new SolverFailure(status);
+    this.ranges.observe(this.model.getSolution().colValue, false);
+    return this.model.getObjectiveValue();
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** Yields to the event loop when YIELD_EVERY_MS have passed since the last time. */
+function breather(): () => Promise<void> {
+  let lastYield = performance.now();
+  return async () => {
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+  };
+}
+
+/**
+ * Batch rounds, each solution a table agreeing with the published counts, so one solve
+ * widens the observed range of many quantities: first lower all the open quantities at
+ * once, then push them up along random directions (a seeded generator: the result does
+ * not depend on it, only how many solves it takes). A vertex of these tables has many
+ * cells at a large value, so one solve proves many quantities wide. Rounds stop when one
+ * proves too few. Returns the quantities still open.
+ */
+async function batchRounds(single: AuditModel, open: number[], items: AuditProblem['items'], ranges: ObservedRanges, breathe: () => Promise<void>): Promise<number[]> {
+  if (open.length <= BATCH_MIN_OPEN) return open;
+  single.setCosts([...new Set(open.flatMap((i) => items[i]!))]);
+  single.solve('min');
+  open = open.filter((i) => !ranges.wide(i));
+  let seed = 0x2545f491;
+  const random = (): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  for (let round = 0; open.length > BATCH_MIN_OPEN && round < BATCH_MAX_ROUNDS; round++) {
+    const columns = [...new Set(open.flatMap((i) => items[i]!))];
+    single.setCosts([]);
+    for (const c of columns) single.model.changeColCost(c, 0.5 + random());
+    single.solve('max');
+    for (const c of columns) single.model.changeColCost(c, 0);
+    const still = open.filter((i) => !ranges.wide(i));
+    const progress = open.length - still.length;
+    open = still;
+    if (progress < Math.max(BATCH_MIN_PROGRESS, (open.length + progress) / 50)) break;
+    await breathe();
+  }
+  return open;
 }
