@@ -13,6 +13,7 @@ import { eraseMigrantRecord, findLiveMigrant, findLiveMigrants, rectifyMigrantRe
 import { changedCoordinates, recordedCoordinates } from '../data/recordChanges';
 import { validateMigrant, type FieldProblem } from '../world/validateWorld';
 import type { WorldMigrant } from '../data/world';
+import { PERMISSIONS, mayAttempt, permitted, type GuardedOperation } from '../policy/permissions';
 import { addDays, parseIsoDate, startOfUtcDay, toIsoDate } from '../policy/calendar';
 import type { DataCategory } from '../policy/taxonomy';
 import type { MigrantPatch, MutationResolvers } from '../generated/resolvers-types';
@@ -63,7 +64,8 @@ export const Mutation: MutationResolvers = {
 
   decideDataRequest: async (_parent, { id, decision, categories, validUntil, note }, context) => {
     const { loaders } = requireRecordAccess(context, 'decideDataRequest');
-    if (!context.caller.roles.includes('DATA_CONTROLLER')) throw gatewayError('FORBIDDEN', 'Deciding needs the role DATA_CONTROLLER.');
+    const verdict = permitted('decideDataRequest', context.caller.roles);
+    if (!verdict.ok) throw gatewayError('FORBIDDEN', verdict.message);
     const request = await loaders.request.load(id);
     if (!request) throw bad('No such data request under this agreement.');
     if (request.requestedParty !== context.caller.party) throw gatewayError('FORBIDDEN', 'Only the requested party decides.');
@@ -255,13 +257,13 @@ async function subjectsOf(pseudonyms: readonly string[], holder: string, context
 }
 
 /** The internal id of a record the caller's party holds, for its data controller; `what` names the mutation. */
-async function ownRecord(pseudonym: string, context: GatewayContext, what: string): Promise<string> {
+async function ownRecord(pseudonym: string, context: GatewayContext, what: GuardedOperation): Promise<string> {
   const { treaty } = requireRecordAccess(context, what);
-  if (!context.caller.roles.includes('DATA_CONTROLLER')) throw gatewayError('FORBIDDEN', 'This needs the role DATA_CONTROLLER of the record\'s holder.');
+  if (!mayAttempt(what, context.caller.roles)) throw gatewayError('FORBIDDEN', PERMISSIONS[what].message);
   const id = treaty.pseudonyms.decode(pseudonym);
   const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });
   if (!record) throw bad('No such record under this agreement.');
-  if (record.holder !== context.caller.party) throw gatewayError('FORBIDDEN', 'Only the data controller of the record\'s holder may do this.');
+  if (!permitted(what, context.caller.roles, record.holder === context.caller.party).ok) throw gatewayError('FORBIDDEN', 'Only the data controller of the record\'s holder may do this.');
   return record._id;
 }
 

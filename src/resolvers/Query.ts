@@ -9,6 +9,7 @@ import { findAgreement, findAgreementsOfParty } from '../data/agreements';
 import { listRequests } from '../data/dataRequests';
 import { countDisclosures, findDisclosurePage, type DisclosurePosition } from '../data/auditStore';
 import { startOfUtcDay } from '../policy/calendar';
+import { permitted } from '../policy/permissions';
 import { pageSize } from './paging';
 import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
@@ -82,8 +83,8 @@ export const Query: QueryResolvers = {
     const id = treaty.pseudonyms.decode(migrantId);
     const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });
     const { roles, party } = context.caller;
-    const allowed = roles.includes('OVERSIGHT') || (roles.includes('DATA_CONTROLLER') && record?.holder === party);
-    if (!allowed) throw gatewayError('FORBIDDEN', 'disclosureHistory needs OVERSIGHT, or DATA_CONTROLLER of the record\'s holder.');
+    const verdict = permitted('disclosureHistory', roles, record?.holder === party);
+    if (!verdict.ok) throw gatewayError('FORBIDDEN', verdict.message);
     if (!record) throw gatewayError('BAD_USER_INPUT', 'No such record under this agreement.');
     const size = pageSize(first ?? null, context);
     const position = after == null ? null : decodeDisclosureCursor(after);
@@ -103,7 +104,8 @@ export const Query: QueryResolvers = {
   },
 
   auditIntegrity: (_parent, _args, context) => {
-    if (!context.caller.roles.includes('OVERSIGHT')) throw gatewayError('FORBIDDEN', 'auditIntegrity needs the role OVERSIGHT.');
+    const verdict = permitted('auditIntegrity', context.caller.roles);
+    if (!verdict.ok) throw gatewayError('FORBIDDEN', verdict.message);
     return context.verifyAudit().then((report) => ({ ...report, perChain: [...report.perChain] }));
   },
 

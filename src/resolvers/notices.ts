@@ -10,6 +10,7 @@
  */
 import { acknowledge, findNotice, listNotices, type NoticeAudience, type NoticeKey, type NoticeRecord } from '../data/notices';
 import type { Notice, MutationResolvers, QueryResolvers } from '../generated/resolvers-types';
+import { permitted } from '../policy/permissions';
 import { pageSize } from './paging';
 import { gatewayError } from '../context/errors';
 import { requireRecordAccess, type GatewayContext } from '../context/GatewayContext';
@@ -35,7 +36,8 @@ export const notices: QueryResolvers['notices'] = async (_parent, { first, after
 
 export const acknowledgeNotice: MutationResolvers['acknowledgeNotice'] = async (_parent, { id }, context) => {
   const audience = audienceOf(context, 'acknowledgeNotice');
-  if (!context.caller.roles.includes('DATA_CONTROLLER')) throw gatewayError('FORBIDDEN', 'Acknowledging a notice needs the role DATA_CONTROLLER.');
+  const verdict = permitted('acknowledgeNotice', context.caller.roles);
+  if (!verdict.ok) throw gatewayError('FORBIDDEN', verdict.message);
   const key = keyOf(id, context);
   const record = key === null ? null : await findNotice(context.collections, audience, key, annotatedIn(context));
   if (key === null || record === null) throw gatewayError('BAD_USER_INPUT', 'No such notice for this party under this agreement and purpose.');

@@ -12,19 +12,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { TreatyState } from '../../context/treatyContext';
 import { isAggregateOnly, recordAccessRefusalMessage } from '../../policy/recordAccess';
+import { answeredUnderAggregateOnly, needsTreatyContext } from '../../policy/rootFields';
 import { gatewayError } from '../../context/errors';
 import type { GatewayContext } from '../../context/GatewayContext';
 
-/** Root fields that need a token but no treaty context. */
-export const TREATY_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['me', 'agreements', 'agreement', 'auditIntegrity', '__typename', '__schema', '__type']);
-
-/**
- * Query fields an aggregate-only grant answers besides the treaty-free ones: counts with
- * disclosure control and the decision table. Neither returns a record or a pseudonym.
- * Deny by default: every other root field (every mutation, and any field added later) is
- * refused under such a grant until it is listed here.
- */
-export const AGGREGATE_ONLY_ROOT_FIELDS: ReadonlySet<string> = new Set(['statistics', 'entitlements']);
 
 export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
@@ -56,15 +47,12 @@ export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
  */
 export function recordReadsRefused(operation: OperationDefinitionNode, document: DocumentNode, treaty: TreatyState): string[] {
   if (!treaty.ok || !isAggregateOnly(treaty.grant)) return [];
-  const allowed = (name: string): boolean =>
-    name === '__typename' || (operation.operation === 'query' && (TREATY_FREE_ROOT_FIELDS.has(name) || AGGREGATE_ONLY_ROOT_FIELDS.has(name)));
-  return [...new Set(rootFieldNames(operation.selectionSet, fragmentsOf(document), new Set()).filter((name) => !allowed(name)))];
+  return [...new Set(rootFieldNames(operation.selectionSet, fragmentsOf(document), new Set()).filter((name) => !answeredUnderAggregateOnly(operation.operation, name)))];
 }
 
 /** Whether an operation touches anything beyond the treaty-free root fields. */
 export function readsRecords(operation: OperationDefinitionNode, document: DocumentNode): boolean {
-  if (operation.operation !== 'query') return true;
-  return rootFieldNames(operation.selectionSet, fragmentsOf(document), new Set()).some((name) => !TREATY_FREE_ROOT_FIELDS.has(name));
+  return needsTreatyContext(operation.operation, operation.operation === 'query' ? rootFieldNames(operation.selectionSet, fragmentsOf(document), new Set()) : []);
 }
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
