@@ -8,6 +8,7 @@ import { startOfUtcDay } from '../policy/calendar';
 import { createPseudonymiser, type Pseudonymiser } from '../policy/pseudonym';
 import { rowScopeFor, type RowScope } from '../policy/scope';
 import { checkTreaty, checkTreatyHeaders, type AgreementPolicy, type GrantPolicy, type TreatyErrorCode } from '../policy/treaty';
+import { dataRequestProblem } from '../policy/dataRequests';
 import type { Purpose } from '../policy/taxonomy';
 import type { AgreementDoc, DataRequestDoc } from '../data/documents';
 import type { Caller } from './authenticate';
@@ -78,22 +79,6 @@ export async function resolveTreaty(
     pseudonyms: createPseudonymiser(pseudonymKey, agreement._id),
     dataRequest,
   };
-}
-
-/** Why a named data request can't widen this context, or null when it can. */
-export function dataRequestProblem(
-  request: DataRequestDoc,
-  agreementId: string,
-  purpose: Purpose,
-  party: string,
-  today: Date,
-): string | null {
-  if (request.agreementId !== agreementId) return 'The data request is not under this agreement.';
-  if (request.requestingParty !== party) return "The data request was not made by the caller's party.";
-  if (request.purpose !== purpose) return 'The data request is for another purpose.';
-  if (request.status !== 'APPROVED') return 'The data request is not approved.';
-  if (request.validUntil === null || request.validUntil.getTime() < today.getTime()) return 'The data request has expired.';
-  return null;
 }
 
 /** The policy view of a stored agreement. */

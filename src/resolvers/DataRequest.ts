@@ -1,5 +1,6 @@
 /** `DataRequest`: a request under the current agreement, with subjects by pseudonym. */
 import { startOfUtcDay } from '../policy/calendar';
+import { effectiveStatus } from '../policy/dataRequests';
 import { formatFullDate } from '../policy/partialDate';
 import type { DataRequestResolvers } from '../generated/resolvers-types';
 import { requireTreaty } from '../context/GatewayContext';
@@ -11,11 +12,7 @@ export const DataRequest: DataRequestResolvers = {
   requestingParty: (request, _args, context) => requireTreaty(context).loaders.party.load(request.requestingParty),
   requestedParty: (request, _args, context) => requireTreaty(context).loaders.party.load(request.requestedParty),
   subjects: (request, _args, context) => loadRecords(context, request.subjectIds, 'DataRequest.subjects'),
-  // An approval past its validity reads as EXPIRED and grants nothing.
-  status: (request, _args, context) =>
-    request.status === 'APPROVED' && (request.validUntil === null || request.validUntil < startOfUtcDay(context.now))
-      ? 'EXPIRED'
-      : request.status,
+  status: (request, _args, context) => effectiveStatus(request, startOfUtcDay(context.now)),
   submittedAt: (request) => formatFullDate(request.submittedAt),
   decidedAt: (request) => (request.decidedAt ? formatFullDate(request.decidedAt) : null),
   validUntil: (request) => (request.validUntil ? formatFullDate(request.validUntil) : null),

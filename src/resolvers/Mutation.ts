@@ -13,6 +13,7 @@ import { eraseMigrantRecord, findLiveMigrant, findLiveMigrants, rectifyMigrantRe
 import { changedCoordinates, recordedCoordinates } from '../data/recordChanges';
 import { validateMigrant, type FieldProblem } from '../world/validateWorld';
 import type { WorldMigrant } from '../data/world';
+import { TRANSITIONS } from '../policy/dataRequests';
 import { PERMISSIONS, mayAttempt, permitted, type GuardedOperation } from '../policy/permissions';
 import { addDays, parseIsoDate, startOfUtcDay, toIsoDate } from '../policy/calendar';
 import type { DataCategory } from '../policy/taxonomy';
@@ -78,10 +79,10 @@ export const Mutation: MutationResolvers = {
       if (extra.length > 0) throw bad(`An approval may grant only categories asked for; not asked: ${extra.join(', ')}.`);
       const until = validUntil == null ? addDays(today, request.requestedValidDays ?? DEFAULT_VALID_DAYS) : parseIsoDate(validUntil);
       if (!until || until.getTime() < today.getTime()) throw bad('`validUntil` must be a date YYYY-MM-DD, today or later.');
-      change = { status: 'APPROVED', categories: granted, validUntil: until, decidedAt: today, decisionNote };
+      change = { status: TRANSITIONS.APPROVE, categories: granted, validUntil: until, decidedAt: today, decisionNote };
     } else {
       if (categories != null || validUntil != null) throw bad('A denial takes no `categories` or `validUntil`.');
-      change = { status: 'DENIED', decidedAt: today, decisionNote };
+      change = { status: TRANSITIONS.DENY, decidedAt: today, decisionNote };
     }
     return settle(context, request, change, { requestedParty: context.caller.party });
   },
@@ -91,7 +92,7 @@ export const Mutation: MutationResolvers = {
     const request = await loaders.request.load(id);
     if (!request) throw bad('No such data request under this agreement.');
     if (request.requestingParty !== context.caller.party) throw gatewayError('FORBIDDEN', 'Only the requesting party withdraws.');
-    return settle(context, request, { status: 'WITHDRAWN', decidedAt: startOfUtcDay(context.now) }, { requestingParty: context.caller.party });
+    return settle(context, request, { status: TRANSITIONS.WITHDRAW, decidedAt: startOfUtcDay(context.now) }, { requestingParty: context.caller.party });
   },
 
   recordConsent: async (_parent, { migrantId, purpose, evidence }, context) => {
