@@ -21,7 +21,8 @@
  */
 import type { Collection, Filter } from 'mongodb';
 import type { AuditEvent, SubjectChange } from '../audit/chain';
-import { PARENT_OF_TYPE, receivedCoordinate } from './recordChanges';
+import { PARENT_OF_TYPE } from './migrantFields';
+import { receivedCoordinate } from './recordChanges';
 
 /** Whom notices are listed for: a party under one agreement and purpose. */
 export interface NoticeAudience {

@@ -13,34 +13,17 @@
  *
  * Pure: no I/O.
  */
+import { MIGRANT_FIELDS, PARENT_OF_TYPE } from './migrantFields';
 import type { WorldMigrant } from './world';
 
 type Plain = Record<string, unknown>;
 
-/** The Migrant field that holds each nested type's fields. */
-export const PARENT_OF_TYPE: Readonly<Record<string, string>> = {
-  Address: 'Migrant.address',
-  TravelDocument: 'Migrant.documents',
-  Biometrics: 'Migrant.biometrics',
-  HealthRecord: 'Migrant.health',
-  CriminalRecord: 'Migrant.criminalRecord',
-  Conviction: 'Migrant.criminalRecord',
-  VictimStatus: 'Migrant.victimStatus',
-};
 
-const SCALARS = [
-  'givenName', 'familyName', 'dateOfBirth', 'sex', 'nationality', 'placeOfBirth', 'legalStatus', 'arrivalDate', 'ethnicOrigin', 'religion',
-] as const;
-
-const OBJECTS = [
-  { field: 'address', type: 'Address', fields: ['line1', 'city', 'region', 'postalCode', 'country'] },
-  { field: 'biometrics', type: 'Biometrics', fields: ['fingerprintTemplate', 'faceTemplate'] },
-  { field: 'health', type: 'HealthRecord', fields: ['conditions', 'vulnerabilities'] },
-  { field: 'victimStatus', type: 'VictimStatus', fields: ['status', 'identifiedOn', 'exploitationType'] },
-] as const;
-
-const CONVICTION_FIELDS = ['offence', 'year', 'country'] as const;
-const DOCUMENT_FIELDS = ['type', 'number', 'issuingCountry', 'expiresOn'] as const;
+const SCALARS = MIGRANT_FIELDS.filter((f) => !f.object && f.path !== null && f.path !== 'familyIds').map((f) => f.path as keyof PersonalFields);
+const OBJECTS = MIGRANT_FIELDS.flatMap((f) => (f.object && !f.object.list && !f.object.items && f.path ? [{ field: f.path as keyof PersonalFields, type: f.object.type, fields: f.object.fields.map((n) => n.field) }] : []));
+const DOCUMENTS = MIGRANT_FIELDS.find((f) => f.path === 'documents')!.object!;
+const CRIMINAL_RECORD = MIGRANT_FIELDS.find((f) => f.path === 'criminalRecord')!.object!;
+const CONVICTIONS = CRIMINAL_RECORD.items!;
 
 /** The stored fields a record holds beyond its identity (id, holder, recordedAt). */
 export type PersonalFields = Omit<WorldMigrant, 'id' | 'holder' | 'recordedAt'>;
@@ -57,12 +40,12 @@ export function changedCoordinates(before: PersonalFields, after: PersonalFields
     out.add(`Migrant.${field}`);
     for (const f of fields) if (!same(a?.[f] ?? null, b?.[f] ?? null)) out.add(`${type}.${f}`);
   }
-  listChanges(before.documents, after.documents, 'Migrant.documents', 'TravelDocument', DOCUMENT_FIELDS, out);
+  listChanges(before.documents, after.documents, 'Migrant.documents', DOCUMENTS.type, DOCUMENTS.fields.map((f) => f.field), out);
   const convictions = (m: PersonalFields) => (m.criminalRecord === null ? null : m.criminalRecord.convictions);
   if (!same(before.criminalRecord, after.criminalRecord)) {
     out.add('Migrant.criminalRecord');
-    if (!same(convictions(before), convictions(after))) out.add('CriminalRecord.convictions');
-    listChanges(convictions(before) ?? [], convictions(after) ?? [], 'Migrant.criminalRecord', 'Conviction', CONVICTION_FIELDS, out);
+    if (!same(convictions(before), convictions(after))) out.add(`${CRIMINAL_RECORD.type}.${CONVICTIONS.field}`);
+    listChanges(convictions(before) ?? [], convictions(after) ?? [], 'Migrant.criminalRecord', CONVICTIONS.type, CONVICTIONS.fields, out);
   }
   return [...out].sort();
 }
