@@ -116,6 +116,8 @@ if (SKIP_REASON) {
   });
 }
 
+// Skipped only where there is no browser and this is not CI (the reason is printed above and
+// named by the placeholder test); with CI=true a missing browser fails in beforeAll instead.
 (SKIP_REASON ? describe.skip : describe)('the explorer in chromium', () => {
   let browser: Browser;
 
