@@ -18,7 +18,7 @@ import { BSON, MongoClient, type CommandStartedEvent, type CommandSucceededEvent
 import { loadConfig } from '../src/server/config';
 import { createGateway } from '../src/server/createGateway';
 import { createLogger } from '../src/server/logger';
-import type { PrivacyMode } from '../src/server/schema';
+import { gatewayFor, type BenchMode } from './baseline/stripped';
 import { checkResponse, type ResponseCheck } from './response';
 import type { BenchRequest } from './scenario';
 
@@ -53,7 +53,7 @@ interface Tally {
 }
 
 /** Measures the database cost of `request` on a gateway in `mode` over the database `dbName` at `uri`. */
-export async function measureCommands(uri: string, dbName: string, mode: PrivacyMode, request: BenchRequest, samples = 5): Promise<CommandCost> {
+export async function measureCommands(uri: string, dbName: string, mode: BenchMode, request: BenchRequest, samples = 5): Promise<CommandCost> {
   const client = new MongoClient(uri, { monitorCommands: true, serverSelectionTimeoutMS: 5_000, maxPoolSize: 50 });
   await client.connect();
   const tally = emptyTally();
@@ -78,7 +78,7 @@ export async function measureCommands(uri: string, dbName: string, mode: Privacy
     config,
     db: client.db(dbName),
     logger: createLogger('silent'),
-    privacyMode: mode,
+    ...gatewayFor(mode),
   });
   const server = createServer(gateway.app);
   try {

@@ -9,16 +9,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { PrivacyMode } from '../src/server/schema';
+import type { BenchMode } from './baseline/stripped';
 import type { CommandCost } from './commands';
 import type { LoadResult } from './load';
 
 /** A is the gateway, B its baseline without privacy enforcement. */
-export const MODES: readonly PrivacyMode[] = ['enforced', 'stripped'];
-export const MODE_LABEL: Readonly<Record<PrivacyMode, string>> = { enforced: 'A enforced', stripped: 'B stripped' };
+export const MODES: readonly BenchMode[] = ['enforced', 'stripped'];
+export const MODE_LABEL: Readonly<Record<BenchMode, string>> = { enforced: 'A enforced', stripped: 'B stripped' };
 
 export interface Round extends LoadResult {
-  readonly mode: PrivacyMode;
+  readonly mode: BenchMode;
   /** 1-based, per mode. */
   readonly round: number;
 }
@@ -45,7 +45,7 @@ export interface BenchResults {
   readonly query: string;
   readonly context: Readonly<Record<string, unknown>>;
   readonly rounds: readonly Round[];
-  readonly modes: Readonly<Record<PrivacyMode, ModeSummary>>;
+  readonly modes: Readonly<Record<BenchMode, ModeSummary>>;
   /** Median req/s of A (enforced) over that of B (stripped). */
   readonly ratio: number;
   readonly wallSeconds: number;
@@ -60,7 +60,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** The medians of `mode`'s rounds, with its database cost. */
-export function summariseMode(rounds: readonly Round[], mode: PrivacyMode, cost: CommandCost): ModeSummary {
+export function summariseMode(rounds: readonly Round[], mode: BenchMode, cost: CommandCost): ModeSummary {
   const mine = rounds.filter((round) => round.mode === mode);
   const throughputs = mine.map((round) => round.requestsPerSecond);
   return {
@@ -76,7 +76,7 @@ export function summariseMode(rounds: readonly Round[], mode: PrivacyMode, cost:
 }
 
 /** A/B of median req/s. */
-export function ratioOf(modes: Readonly<Record<PrivacyMode, ModeSummary>>): number {
+export function ratioOf(modes: Readonly<Record<BenchMode, ModeSummary>>): number {
   return modes.enforced.medianRequestsPerSecond / modes.stripped.medianRequestsPerSecond;
 }
 

@@ -23,7 +23,7 @@ import { ensureIndexes } from '../src/data/database';
 import { generateWorld } from '../src/world/generateWorld';
 import { importWorld } from '../src/world/importWorld';
 import { startDatabase, type StartedDatabase } from '../src/dev/testDatabase';
-import type { PrivacyMode } from '../src/server/schema';
+import type { BenchMode } from './baseline/stripped';
 import { measureCommands, type CommandCost } from './commands';
 import type { LoadResult, LoadSpec } from './load';
 import { Children, PROJECT_ROOT, outputOf, waitForLine, superviseRun } from './processes';
@@ -60,7 +60,7 @@ async function seed(uri: string): Promise<void> {
 }
 
 /** Starts one server process per mode and resolves with each one's base URL. */
-async function startServers(children: Children, uri: string): Promise<Record<PrivacyMode, string>> {
+async function startServers(children: Children, uri: string): Promise<Record<BenchMode, string>> {
   const env = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', MONGODB_URI: uri, MONGODB_DB: BENCH_DB, RATE_LIMIT_PER_MINUTE: '0' };
   // (The benchmark loads the gateway, not its per-caller rate limiter: one token sends thousands of requests.)
   const urls = await Promise.all(
@@ -70,14 +70,14 @@ async function startServers(children: Children, uri: string): Promise<Record<Pri
       return [mode, `http://127.0.0.1:${match[2]}`] as const;
     }),
   );
-  return Object.fromEntries(urls) as Record<PrivacyMode, string>;
+  return Object.fromEntries(urls) as Record<BenchMode, string>;
 }
 
 /** Each mode's database cost, measured one after the other on in-process gateways. */
-async function measureCosts(uri: string, request: BenchRequest): Promise<Record<PrivacyMode, CommandCost>> {
-  const costs: Partial<Record<PrivacyMode, CommandCost>> = {};
+async function measureCosts(uri: string, request: BenchRequest): Promise<Record<BenchMode, CommandCost>> {
+  const costs: Partial<Record<BenchMode, CommandCost>> = {};
   for (const mode of MODES) costs[mode] = await measureCommands(uri, BENCH_DB, mode, request);
-  return costs as Record<PrivacyMode, CommandCost>;
+  return costs as Record<BenchMode, CommandCost>;
 }
 
 /** One load of `seconds` against `url` from a fresh load-generator process. */
@@ -90,13 +90,13 @@ async function runLoadProcess(children: Children, url: string, seconds: number, 
 }
 
 /** Throws when a round had failed requests or none at all: its numbers would not measure the scenario. */
-function assertClean(mode: PrivacyMode, result: LoadResult): void {
+function assertClean(mode: BenchMode, result: LoadResult): void {
   if (result.requests === 0 || result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${MODE_LABEL[mode]}: ${result.requests} requests, ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts)`);
   }
 }
 
-function describeCheck(mode: PrivacyMode, check: ResponseCheck, cost: CommandCost): string {
+function describeCheck(mode: BenchMode, check: ResponseCheck, cost: CommandCost): string {
   const decisions = Object.entries(check.decisions).map(([action, count]) => `${action} ${count}`).join(', ') || 'no privacy report';
   const commands = Object.entries(cost.byCommand).map(([name, count]) => `${name} ×${count}`).join(', ');
   return (

@@ -18,14 +18,14 @@ import { connectDatabase } from '../src/data/database';
 import { loadConfig } from '../src/server/config';
 import { createGateway } from '../src/server/createGateway';
 import { createLogger } from '../src/server/logger';
-import type { PrivacyMode } from '../src/server/schema';
+import { gatewayFor, type BenchMode } from './baseline/stripped';
 import { exitWhenParentGoes } from './processes';
 
 /** The ready line's pattern; group 1 is the mode, group 2 the port. */
 export const READY_LINE = /treatygate-bench ready mode=(enforced|stripped) port=(\d+)/;
 
 /** The privacy mode named by `value`; throws for anything else. */
-export function parseMode(value: string | undefined): PrivacyMode {
+export function parseMode(value: string | undefined): BenchMode {
   if (value === 'enforced' || value === 'stripped') return value;
   throw new Error(`mode must be enforced or stripped, got "${value ?? ''}"`);
 }
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     config,
     db: client.db(config.mongodbDb),
     logger: createLogger(config.logLevel),
-    privacyMode: mode,
+    ...gatewayFor(mode),
   });
   // `GET /bench/memory`: this process's memory, for the statistics bench (never part of the gateway).
   const server = createServer((req, res) => {

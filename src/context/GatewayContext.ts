@@ -6,7 +6,7 @@ import type { Caller } from './authenticate';
 import type { PrivacyRuntime } from '../../directives/index';
 import type { DecisionTable } from '../policy/decisionTable';
 import type { DisclosureLedger } from './disclosureLedger';
-import type { TreatyContext, TreatyState } from './treatyContext';
+import type { TreatyContext, TreatyRefusal } from './treatyContext';
 import type { Collections } from '../data/database';
 import type { Loaders } from '../data/loaders';
 import type { ProjectionPlan } from './projectionPlan';
@@ -14,29 +14,13 @@ import type { IntegrityReport } from '../audit/chain';
 import { isAggregateOnly, recordAccessRefusalMessage } from '../policy/recordAccess';
 import { gatewayError } from './errors';
 
-export interface GatewayContext {
+/** What every request's context holds, whatever its treaty context. */
+interface RequestBasics {
   readonly caller: Caller;
   /** The instant the request started; every date rule uses it. */
   readonly now: Date;
-  readonly treaty: TreatyState;
-  /** Per-request loaders, present only with a valid treaty context. */
-  readonly loaders: Loaders | null;
-  /**
-   * The decision table of this request (src/policy/decisionTable.ts); present with a valid
-   * treaty context (null only in the benchmark baseline, whose schema has no enforcement
-   * wrappers).
-   */
-  readonly decisions: DecisionTable | null;
-  /** What was decided and disclosed, for the privacy report and the audit event; present with `decisions`. */
-  readonly ledger: DisclosureLedger | null;
-  /**
-   * The record decider the directives' field wrapper calls (src/context/recordDecider.ts);
-   * present with `decisions`. Annotated fields are withheld when it is absent.
-   */
-  readonly privacy: PrivacyRuntime | null;
   /** For the few reads that are not by key (pages, counts, lists); always with a scope. */
   readonly collections: Collections;
-  /** The migrant fields this request may read. */
   /** Which migrant fields reads fetch: narrowed by decisions, then by the operation's selection. */
   readonly projection: ProjectionPlan;
   /** Verifies the audit trail (for `auditIntegrity`; role checked by the resolver). */
@@ -45,12 +29,41 @@ export interface GatewayContext {
   readonly maxPageSize: number;
 }
 
-/** The treaty context and loaders, or the refusal as an error (fail closed). */
-export function requireTreaty(context: GatewayContext): { treaty: TreatyContext; loaders: Loaders } {
-  const { treaty, loaders } = context;
-  if (!treaty.ok) throw gatewayError(treaty.code, treaty.message, treaty.code === 'BAD_USER_INPUT' ? 400 : 403);
-  if (!loaders) throw gatewayError('INTERNAL_SERVER_ERROR');
-  return { treaty, loaders };
+/** A request with a valid treaty context: everything a resolver needs, none of it optional. */
+export interface TreatyRequestContext extends RequestBasics {
+  readonly treaty: TreatyContext;
+  /** Per-request loaders, scoped by the treaty context. */
+  readonly loaders: Loaders;
+  /** The decision table of this request (src/policy/decisionTable.ts). */
+  readonly decisions: DecisionTable;
+  /** What was decided and disclosed, for the privacy report and the audit event. */
+  readonly ledger: DisclosureLedger;
+  /** The record decider the directives' field wrapper calls (src/context/recordDecider.ts). */
+  readonly privacy: PrivacyRuntime;
+}
+
+/**
+ * A request whose treaty context was refused: it reads nothing. Annotated fields are
+ * withheld without a record decider, and every resolver that needs the treaty context
+ * refuses through `requireTreaty`.
+ */
+export interface RefusedRequestContext extends RequestBasics {
+  readonly treaty: TreatyRefusal;
+  readonly loaders: null;
+  readonly decisions: null;
+  readonly ledger: null;
+  readonly privacy: null;
+}
+
+export type GatewayContext = TreatyRequestContext | RefusedRequestContext;
+
+/** The context of a request with a valid treaty context, or the refusal as an error (fail closed). */
+export function requireTreaty(context: GatewayContext): TreatyRequestContext {
+  if (context.loaders === null) {
+    const { treaty } = context;
+    throw gatewayError(treaty.code, treaty.message, treaty.code === 'BAD_USER_INPUT' ? 400 : 403);
+  }
+  return context;
 }
 
 /**
@@ -60,7 +73,7 @@ export function requireTreaty(context: GatewayContext): { treaty: TreatyContext;
  * cannot be read under such a grant even if the treaty guard's check before execution
  * were bypassed. `what` names the refused read in the message.
  */
-export function requireRecordAccess(context: GatewayContext, what: string): { treaty: TreatyContext; loaders: Loaders } {
+export function requireRecordAccess(context: GatewayContext, what: string): TreatyRequestContext {
   const granted = requireTreaty(context);
   const { agreement, grant } = granted.treaty;
   if (isAggregateOnly(grant)) throw gatewayError('RECORD_ACCESS_NOT_GRANTED', recordAccessRefusalMessage(agreement._id, grant, [what]));

@@ -5,11 +5,11 @@
  *   → loaders → disclosure ledger → record decider
  *
  * A request whose treaty context is refused gets no decisions, loaders or ledger: it
- * reads nothing. The benchmark's baseline (`stripped`) gets none either (its schema has
- * no enforcement wrappers) and reads every field.
+ * reads nothing. Every other request gets all of them: there is no unenforced path (a
+ * measurement baseline supplies its own decision table, `decisionTable`).
  */
 import type { FieldPolicy } from '../policy/decide';
-import { createDecisionTable } from '../policy/decisionTable';
+import type { DecisionTableFactory } from '../policy/decisionTable';
 import { MEMBERSHIP_COORDINATES } from '../policy/filters';
 import { startOfUtcDay } from '../policy/calendar';
 import type { DataCategory } from '../policy/taxonomy';
@@ -28,10 +28,10 @@ import { resolveTreaty, type TreatyContext, type TreatyHeaders } from './treatyC
 /** What every request's context is built from: made once per gateway. */
 export interface RequestContextSources {
   readonly collections: Collections;
-  /** The schema's field policies, by coordinate (none in the benchmark's baseline). */
+  /** The schema's field policies, by coordinate. */
   readonly policies: ReadonlyMap<string, FieldPolicy>;
-  /** Whether decisions are enforced (`stripped`: the benchmark's baseline only). */
-  readonly enforced: boolean;
+  /** Makes a request's decision table: `createDecisionTable` (src/policy/decisionTable.ts). */
+  readonly decisionTable: DecisionTableFactory;
   /** Agreements by id, cached (src/context/agreementCache.ts). */
   agreement(id: string): Promise<AgreementDoc | null>;
   readonly pseudonymKey: Buffer;
@@ -65,8 +65,8 @@ export async function createRequestContext(sources: RequestContextSources, reque
   if (!treaty.ok) return Object.freeze({ ...common, treaty, loaders: null, decisions: null, ledger: null, privacy: null, projection: createProjectionPlan(() => true) });
 
   // The decision table; what it withholds for every record is not read (the projection).
-  const decisions = sources.enforced ? createDecisionTable(sources.policies, decisionContextOf(treaty, caller)) : null;
-  const projection = createProjectionPlan((coordinate) => decisions !== null && decisions.staticDecision(coordinate).action === 'REDACT');
+  const decisions = sources.decisionTable(sources.policies, decisionContextOf(treaty, caller));
+  const projection = createProjectionPlan((coordinate) => decisions.staticDecision(coordinate).action === 'REDACT');
   const loaders = createLoaders(collections, {
     rows: treaty.scope,
     requests: { agreementId: treaty.agreement._id, party: caller.party },
@@ -74,7 +74,6 @@ export async function createRequestContext(sources: RequestContextSources, reque
     purpose: treaty.purpose,
     today: startOfUtcDay(now),
   });
-  if (!decisions) return Object.freeze({ ...common, treaty, loaders, decisions: null, ledger: null, privacy: null, projection });
 
   // The row scope selects by nationality under NATIONALS_OF_PARTIES: every record returned
   // discloses that its subject is a national of a party.

@@ -19,14 +19,14 @@ import { addDays, parseIsoDate, startOfUtcDay, toIsoDate } from '../policy/calen
 import type { DataCategory } from '../policy/taxonomy';
 import type { MigrantPatch, MutationResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../context/errors';
-import { requireRecordAccess, type GatewayContext } from '../context/GatewayContext';
+import { requireRecordAccess, type GatewayContext, type TreatyRequestContext } from '../context/GatewayContext';
 
 const MAX_SUBJECTS = 100;
 const DEFAULT_VALID_DAYS = 90;
 
 export const Mutation: MutationResolvers = {
   submitDataRequest: async (_parent, { input }, context) => {
-    const { treaty } = requireRecordAccess(context, 'submitDataRequest');
+    const { treaty, ledger } = requireRecordAccess(context, 'submitDataRequest');
     const { agreement } = treaty;
     const party = context.caller.party;
     if (input.agreementId !== agreement._id) throw bad('`agreementId` must be the agreement in X-Agreement-Id.');
@@ -59,12 +59,13 @@ export const Mutation: MutationResolvers = {
       requestedValidDays: validDays,
     };
     await insertRequest(context.collections, request);
-    context.ledger?.noteSubjects(subjectIds);
+    ledger.noteSubjects(subjectIds);
     return request;
   },
 
   decideDataRequest: async (_parent, { id, decision, categories, validUntil, note }, context) => {
-    const { loaders } = requireRecordAccess(context, 'decideDataRequest');
+    const granted = requireRecordAccess(context, 'decideDataRequest');
+    const { loaders } = granted;
     const verdict = permitted('decideDataRequest', context.caller.roles);
     if (!verdict.ok) throw gatewayError('FORBIDDEN', verdict.message);
     const request = await loaders.request.load(id);
@@ -74,32 +75,32 @@ export const Mutation: MutationResolvers = {
     const decisionNote = note == null ? null : text(note, 'note', 2_000);
     let change: Parameters<typeof transitionPending>[3];
     if (decision === 'APPROVE') {
-      const granted = categories == null ? request.categories : uniqueCategories(categories);
-      const extra = granted.filter((c) => !request.categories.includes(c));
+      const approved = categories == null ? request.categories : uniqueCategories(categories);
+      const extra = approved.filter((c) => !request.categories.includes(c));
       if (extra.length > 0) throw bad(`An approval may grant only categories asked for; not asked: ${extra.join(', ')}.`);
       const until = validUntil == null ? addDays(today, request.requestedValidDays ?? DEFAULT_VALID_DAYS) : parseIsoDate(validUntil);
       if (!until || until.getTime() < today.getTime()) throw bad('`validUntil` must be a date YYYY-MM-DD, today or later.');
-      change = { status: TRANSITIONS.APPROVE, categories: granted, validUntil: until, decidedAt: today, decisionNote };
+      change = { status: TRANSITIONS.APPROVE, categories: approved, validUntil: until, decidedAt: today, decisionNote };
     } else {
       if (categories != null || validUntil != null) throw bad('A denial takes no `categories` or `validUntil`.');
       change = { status: TRANSITIONS.DENY, decidedAt: today, decisionNote };
     }
-    return settle(context, request, change, { requestedParty: context.caller.party });
+    return settle(granted, request, change, { requestedParty: context.caller.party });
   },
 
   withdrawDataRequest: async (_parent, { id }, context) => {
-    const { loaders } = requireRecordAccess(context, 'withdrawDataRequest');
-    const request = await loaders.request.load(id);
+    const granted = requireRecordAccess(context, 'withdrawDataRequest');
+    const request = await granted.loaders.request.load(id);
     if (!request) throw bad('No such data request under this agreement.');
     if (request.requestingParty !== context.caller.party) throw gatewayError('FORBIDDEN', 'Only the requesting party withdraws.');
-    return settle(context, request, { status: TRANSITIONS.WITHDRAW, decidedAt: startOfUtcDay(context.now) }, { requestingParty: context.caller.party });
+    return settle(granted, request, { status: TRANSITIONS.WITHDRAW, decidedAt: startOfUtcDay(context.now) }, { requestingParty: context.caller.party });
   },
 
   recordConsent: async (_parent, { migrantId, purpose, evidence }, context) => {
-    const id = await ownRecord(migrantId, context, 'recordConsent');
+    const { id, ledger } = await ownRecord(migrantId, context, 'recordConsent');
     const reference = text(evidence, 'evidence', 500);
     const today = startOfUtcDay(context.now);
-    context.ledger?.noteSubjects([id]);
+    ledger.noteSubjects([id]);
     const [active] = await activeConsents(context.collections, id, purpose);
     if (active) return active;
     const consent = { migrantId: id, purpose, givenAt: today, withdrawnAt: null, evidence: reference };
@@ -112,7 +113,7 @@ export const Mutation: MutationResolvers = {
   },
 
   rectifyMigrant: async (_parent, { id, patch }, context) => {
-    const internalId = await ownRecord(id, context, 'rectifyMigrant');
+    const { id: internalId, ledger, loaders } = await ownRecord(id, context, 'rectifyMigrant');
     if (Object.keys(patch).length === 0) throw bad('`patch` changes nothing.');
     const current = await findLiveMigrant(context.collections, internalId, {});
     if (!current || current.holder !== context.caller.party) throw bad('No such record under this agreement.');
@@ -126,30 +127,29 @@ export const Mutation: MutationResolvers = {
       const still = await findLiveMigrant(context.collections, internalId, { _id: 1 });
       throw bad(still ? 'The record changed while it was being corrected; read it and correct it again.' : 'No such record under this agreement.');
     }
-    context.ledger?.noteChange({ subjectId: internalId, kind: 'RECTIFIED', coordinates: changed });
-    const { loaders } = requireRecordAccess(context, 'rectifyMigrant');
+    ledger.noteChange({ subjectId: internalId, kind: 'RECTIFIED', coordinates: changed });
     loaders.migrant.clear(internalId);
     const corrected = await loaders.migrant.load(internalId);
     // The record as this context may see it: returned (and so disclosed) only when in scope.
-    context.ledger?.noteRecords(corrected ? [corrected._id] : []);
+    ledger.noteRecords(corrected ? [corrected._id] : []);
     return corrected;
   },
 
   eraseMigrant: async (_parent, { id, reason }, context) => {
-    const internalId = await ownRecord(id, context, 'eraseMigrant');
+    const { id: internalId, ledger, loaders } = await ownRecord(id, context, 'eraseMigrant');
     const why = text(reason, 'reason', 500);
     const current = await findLiveMigrant(context.collections, internalId, {});
     if (!current || !(await eraseMigrantRecord(context.collections, internalId, context.caller.party, why, context.now))) {
       throw bad('No such record under this agreement.');
     }
-    context.ledger?.noteChange({ subjectId: internalId, kind: 'ERASED', coordinates: recordedCoordinates(fromMigrantDoc(current)) });
-    requireRecordAccess(context, 'eraseMigrant').loaders.migrant.clear(internalId);
+    ledger.noteChange({ subjectId: internalId, kind: 'ERASED', coordinates: recordedCoordinates(fromMigrantDoc(current)) });
+    loaders.migrant.clear(internalId);
     return true;
   },
 
   withdrawConsent: async (_parent, { migrantId, purpose }, context) => {
-    const id = await ownRecord(migrantId, context, 'withdrawConsent');
-    context.ledger?.noteSubjects([id]);
+    const { id, ledger } = await ownRecord(migrantId, context, 'withdrawConsent');
+    ledger.noteSubjects([id]);
     const [withdrawn] = await withdrawConsents(context.collections, id, purpose, startOfUtcDay(context.now));
     if (!withdrawn) throw bad('The subject has no active consent for this purpose.');
     return withdrawn;
@@ -257,27 +257,31 @@ async function subjectsOf(pseudonyms: readonly string[], holder: string, context
   return ids;
 }
 
-/** The internal id of a record the caller's party holds, for its data controller; `what` names the mutation. */
-async function ownRecord(pseudonym: string, context: GatewayContext, what: GuardedOperation): Promise<string> {
-  const { treaty } = requireRecordAccess(context, what);
+/**
+ * The internal id of a record the caller's party holds, for its data controller, with the
+ * request's treaty context; `what` names the mutation.
+ */
+async function ownRecord(pseudonym: string, context: GatewayContext, what: GuardedOperation): Promise<TreatyRequestContext & { id: string }> {
+  const granted = requireRecordAccess(context, what);
+  const { treaty } = granted;
   if (!mayAttempt(what, context.caller.roles)) throw gatewayError('FORBIDDEN', PERMISSIONS[what].message);
   const id = treaty.pseudonyms.decode(pseudonym);
   const record = id === null ? null : await findLiveMigrant(context.collections, id, { holder: 1 });
   if (!record) throw bad('No such record under this agreement.');
   if (!permitted(what, context.caller.roles, record.holder === context.caller.party).ok) throw gatewayError('FORBIDDEN', 'Only the data controller of the record\'s holder may do this.');
-  return record._id;
+  return { ...granted, id: record._id };
 }
 
 /** Applies a transition of a PENDING request atomically; a lost race or a settled request changes nothing. */
 async function settle(
-  context: GatewayContext,
+  context: TreatyRequestContext,
   request: DataRequestDoc,
   change: Parameters<typeof transitionPending>[3],
   guard: Parameters<typeof transitionPending>[2],
 ): Promise<DataRequestDoc> {
   const updated = await transitionPending(context.collections, request._id, { agreementId: request.agreementId, ...guard }, change);
   if (!updated) throw bad('The data request is no longer PENDING; nothing was changed.');
-  context.loaders?.request.clear(request._id);
-  context.ledger?.noteSubjects(request.subjectIds);
+  context.loaders.request.clear(request._id);
+  context.ledger.noteSubjects(request.subjectIds);
   return updated;
 }

@@ -36,19 +36,19 @@ export const Query: QueryResolvers = {
   },
 
   migrant: async (_parent, { id }, context) => {
-    const { treaty, loaders } = requireRecordAccess(context, 'migrant');
+    const { treaty, loaders, ledger } = requireRecordAccess(context, 'migrant');
     const internalId = treaty.pseudonyms.decode(id);
     if (internalId === null) {
-      context.ledger?.noteRecords([]);
+      ledger.noteRecords([]);
       return null;
     }
     const doc = await loaders.migrant.load(internalId);
-    context.ledger?.noteRecords(doc ? [doc._id] : []);
+    ledger.noteRecords(doc ? [doc._id] : []);
     return doc;
   },
 
   migrants: async (_parent, { filter, first, after }, context, info) => {
-    const { treaty, loaders } = requireRecordAccess(context, 'migrants');
+    const { treaty, loaders, ledger } = requireRecordAccess(context, 'migrants');
     const size = pageSize(first ?? null, context);
     const afterId = after == null ? null : decodeCursor(after, context);
     if (filter) refuseRevealingFilters(filter, context);
@@ -62,7 +62,7 @@ export const Query: QueryResolvers = {
     ]);
     // Every record of the page is disclosed (its cursor is its pseudonym), with the fields
     // the filter selected it by, whatever the operation selects of it.
-    context.ledger?.noteRecords(
+    ledger.noteRecords(
       page.docs.map((doc) => doc._id),
       filterCoordinatesOf(filter),
     );

@@ -6,12 +6,10 @@ import { requireTreaty, type GatewayContext } from '../context/GatewayContext';
 import { FILTER_COORDINATES } from '../policy/filters';
 import { filterPermitted } from './filters';
 import { recordAccessRefusal } from '../policy/recordAccess';
-import { dimensionRefusal } from '../policy/statistics';
 import { STAT_DIMENSIONS } from '../policy/taxonomy';
 
 export function entitlementsOf(context: GatewayContext): Entitlements {
-  const { treaty } = requireTreaty(context);
-  const decisions = context.decisions;
+  const { treaty, decisions } = requireTreaty(context);
   return {
     agreementId: treaty.agreement._id,
     purpose: treaty.purpose,
@@ -19,14 +17,13 @@ export function entitlementsOf(context: GatewayContext): Entitlements {
     clearance: context.caller.clearance,
     dataRequestId: treaty.dataRequest?._id ?? null,
     ...recordAccessOf(treaty.agreement._id, treaty.grant),
-    fields: decisions ? decisions.coordinates().map((coordinate) => describe(coordinate, decisions.staticDecision(coordinate))) : [],
+    fields: decisions.coordinates().map((coordinate) => describe(coordinate, decisions.staticDecision(coordinate))),
     filters: (Object.keys(FILTER_COORDINATES) as (keyof MigrantFilter)[]).map((argument) => {
       const coordinate = FILTER_COORDINATES[argument];
       return { argument, permitted: coordinate === null || filterPermitted(coordinate, context) };
     }),
     statistics: STAT_DIMENSIONS.map((dimension) => {
-      // Without a privacy runtime (the benchmark baseline) nothing is masked.
-      const reason = decisions ? dimensionRefusal(dimension, (c) => decisions.policyOf(c), treaty.grant, treaty.purpose) : null;
+      const reason = decisions.dimensionRefusal(dimension);
       return { dimension, permitted: reason === null, reason };
     }),
   };

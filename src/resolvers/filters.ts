@@ -3,7 +3,7 @@
  * them; the rule is src/policy/filters.ts.
  */
 import { gatewayError } from '../context/errors';
-import type { GatewayContext } from '../context/GatewayContext';
+import { requireTreaty, type GatewayContext } from '../context/GatewayContext';
 import { filterPermitted as permittedBy, revealingFilter, type FilterValues } from '../policy/filters';
 
 /**
@@ -11,15 +11,11 @@ import { filterPermitted as permittedBy, revealingFilter, type FilterValues } fr
  * caller infer the masked value from which records match: refused (FILTER_NOT_PERMITTED).
  */
 export function refuseRevealingFilters(filter: FilterValues, context: GatewayContext): void {
-  // The benchmark's baseline has no decisions and masks nothing.
-  if (!context.decisions) return;
-  const refused = revealingFilter(filter, context.decisions);
+  const refused = revealingFilter(filter, requireTreaty(context).decisions);
   if (refused) throw gatewayError('FILTER_NOT_PERMITTED', `Filtering on \`${refused.name}\` would reveal ${refused.coordinate}, which this context may not see in full.`);
 }
 
 /** Whether `coordinate` is disclosed in full for every record in this context. */
 export function filterPermitted(coordinate: string, context: GatewayContext): boolean {
-  // The benchmark's baseline has no decisions and masks nothing.
-  if (!context.decisions) return true;
-  return permittedBy(coordinate, context.decisions);
+  return permittedBy(coordinate, requireTreaty(context).decisions);
 }

@@ -13,7 +13,7 @@ import type { Notice, MutationResolvers, QueryResolvers } from '../generated/res
 import { permitted } from '../policy/permissions';
 import { pageSize } from './paging';
 import { gatewayError } from '../context/errors';
-import { requireRecordAccess, type GatewayContext } from '../context/GatewayContext';
+import { requireRecordAccess, requireTreaty, type GatewayContext } from '../context/GatewayContext';
 
 const PREFIX = 'n_';
 const PSEUDONYM_PREFIX = 'p_';
@@ -26,7 +26,7 @@ export const notices: QueryResolvers['notices'] = async (_parent, { first, after
   const position = after == null ? null : keyOf(after, context);
   if (after != null && position === null) throw gatewayError('BAD_USER_INPUT', '`after` is not a cursor of notices under this agreement.');
   const page = await listNotices(context.collections, audience, { first: size, after: position, pending: pending === true, annotated: annotatedIn(context) });
-  context.ledger?.noteRecords(page.notices.map((n) => n.subjectId));
+  requireTreaty(context).ledger.noteRecords(page.notices.map((n) => n.subjectId));
   const edges = page.notices.map((record) => {
     const node = noticeOf(record, context);
     return { node, cursor: node.id };
@@ -41,7 +41,7 @@ export const acknowledgeNotice: MutationResolvers['acknowledgeNotice'] = async (
   const key = keyOf(id, context);
   const record = key === null ? null : await findNotice(context.collections, audience, key, annotatedIn(context));
   if (key === null || record === null) throw gatewayError('BAD_USER_INPUT', 'No such notice for this party under this agreement and purpose.');
-  context.ledger?.noteSubjects([record.subjectId]);
+  requireTreaty(context).ledger.noteSubjects([record.subjectId]);
   const ack = await acknowledge(context.collections, audience, key, { at: context.now, sub: context.caller.sub, agency: context.caller.agency });
   return noticeOf({ ...record, acknowledgedAt: ack.at, acknowledgedBy: ack.agency }, context);
 };
@@ -53,8 +53,8 @@ function audienceOf(context: GatewayContext, what: string): NoticeAudience {
 
 /** Whether a coordinate has a privacy annotation of its own (else it shares its parent's decision). */
 function annotatedIn(context: GatewayContext): (coordinate: string) => boolean {
-  // Without a privacy runtime (the benchmark baseline) every coordinate counts as its own.
-  return (coordinate) => (context.decisions ? context.decisions.policyOf(coordinate) !== undefined : true);
+  const { decisions } = requireTreaty(context);
+  return (coordinate) => decisions.policyOf(coordinate) !== undefined;
 }
 
 function noticeOf(record: NoticeRecord, context: GatewayContext): Notice {

@@ -10,11 +10,12 @@ import { requireRecordAccess, type GatewayContext } from '../context/GatewayCont
  * names the field for a refusal under an aggregate-only grant.
  */
 export async function loadRecords(context: GatewayContext, ids: readonly string[], what: string): Promise<MigrantDoc[]> {
-  const members = await requireRecordAccess(context, what).loaders.migrant.loadMany(ids);
+  const { loaders, ledger } = requireRecordAccess(context, what);
+  const members = await loaders.migrant.loadMany(ids);
   const found = members.filter((m): m is MigrantDoc => {
     if (m instanceof Error) throw m;
     return m !== null;
   });
-  context.ledger?.noteRecords(found.map((m) => m._id));
+  ledger.noteRecords(found.map((m) => m._id));
   return found;
 }

@@ -13,7 +13,6 @@ import { Protection, UnprotectableTableError } from '../policy/disclosure/protec
 import {
   ageBandRange,
   DIMENSION_FIELDS,
-  dimensionRefusal,
   FILTER_DIMENSIONS,
   latticeDimensions,
   MAX_STAT_DIMENSIONS,
@@ -107,7 +106,7 @@ async function protectionFor(context: GatewayContext, permitted: readonly StatDi
 }
 
 export const statistics: NonNullable<QueryResolvers['statistics']> = async (_parent, args, context: GatewayContext) => {
-  const { treaty } = requireTreaty(context);
+  const { treaty, decisions, ledger } = requireTreaty(context);
   const groupBy = groupByOf(args.groupBy);
   const filter = filterValues(args.filter);
   // The table: the dimensions asked for, then those only filtered on (a slice of it).
@@ -115,11 +114,8 @@ export const statistics: NonNullable<QueryResolvers['statistics']> = async (_par
   if (dimensions.length > MAX_STAT_DIMENSIONS) {
     throw gatewayError('BAD_USER_INPUT', `A table has at most ${MAX_STAT_DIMENSIONS} dimensions, counting filtered ones; this one has ${dimensions.length}.`);
   }
-  // Without a privacy runtime (the benchmark baseline) nothing is masked; suppression still applies.
-  const decisions = context.decisions;
-  const refusalOf = (dimension: StatDimension) => (decisions ? dimensionRefusal(dimension, (c) => decisions.policyOf(c), treaty.grant, treaty.purpose) : null);
   for (const dimension of dimensions) {
-    const refusal = refusalOf(dimension);
+    const refusal = decisions.dimensionRefusal(dimension);
     if (refusal !== null) {
       const use = groupBy.includes(dimension) ? 'Counting by' : 'Filtering on';
       throw gatewayError('FILTER_NOT_PERMITTED', `${use} ${dimension} is not permitted in this context: ${refusalText(refusal)}.`);
@@ -128,7 +124,7 @@ export const statistics: NonNullable<QueryResolvers['statistics']> = async (_par
 
   let table: ProtectedTable;
   try {
-    const protection = await protectionFor(context, latticeDimensions((d) => refusalOf(d) === null));
+    const protection = await protectionFor(context, latticeDimensions((d) => decisions.dimensionRefusal(d) === null));
     table = await publishTable(protection, groupBy, filter);
   } catch (error) {
     if (error instanceof TableTooLargeError) {
@@ -151,7 +147,7 @@ export const statistics: NonNullable<QueryResolvers['statistics']> = async (_par
     }
     throw error;
   }
-  context.ledger?.noteAggregate({
+  ledger.noteAggregate({
     groupBy,
     filter: Object.fromEntries(filter),
     coordinates: [...new Set(dimensions.map((d) => DIMENSION_FIELDS[d] ?? 'Migrant.holder'))].sort(),

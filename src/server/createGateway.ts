@@ -39,7 +39,8 @@ import { agreementChangesPlugin } from './plugins/agreementChanges';
 import { observabilityPlugin } from './plugins/observability';
 import { privacyReportPlugin } from './plugins/privacyReport';
 import { treatyGuardPlugin } from './plugins/treatyGuard';
-import { buildGatewaySchema, type PrivacyMode } from './schema';
+import { buildGatewaySchema } from './schema';
+import { createDecisionTable, type DecisionTableFactory } from '../policy/decisionTable';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 
 
@@ -53,8 +54,13 @@ export interface GatewayDependencies {
    * (src/context/issuerTrust.ts).
    */
   readonly authenticate?: Authenticate;
-  /** `stripped` only for benchmark baselines and loader tests. */
-  readonly privacyMode?: PrivacyMode;
+  /**
+   * The executable schema: the gateway's (`buildGatewaySchema`) by default. Only code that
+   * builds a server for measurement supplies another (bench/baseline/stripped.ts).
+   */
+  readonly schema?: GraphQLSchema;
+  /** Makes each request's decision table: `createDecisionTable` by default (a measurement baseline supplies its own). */
+  readonly decisionTable?: DecisionTableFactory;
   readonly clock?: () => Date;
   /** The audit trail writer; a new chain on this database by default. */
   readonly audit?: AuditWriter;
@@ -153,14 +159,13 @@ function registryAuthenticator(config: GatewayConfig, db: Db, trust: AgreementCa
 export async function createGateway(deps: GatewayDependencies): Promise<Gateway> {
   const { config, db, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const privacyMode = deps.privacyMode ?? 'enforced';
   const collections = collectionsOf(db);
   const metrics = createMetrics();
   const agreements = createAgreementCache((id) => findAgreement(collections, id), config.agreementCacheTtlMs);
   // The whole registry (one small document per party) under one key: same TTL as agreements.
   const trust = createAgreementCache(async () => new Map((await collections.trust.find().toArray()).map((doc) => [doc._id, doc])), config.agreementCacheTtlMs);
   const authenticate = deps.authenticate ?? registryAuthenticator(config, db, trust);
-  const schema = buildGatewaySchema(privacyMode);
+  const schema = deps.schema ?? buildGatewaySchema();
   const policies = collectFieldPolicies(schema);
   // Read and checked at start: a bad manifest stops the gateway, naming the setting.
   const trusted = config.trustedDocuments === null ? null : loadTrustedDocuments(config.trustedDocuments);
@@ -186,7 +191,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   const contextSources: RequestContextSources = {
     collections,
     policies,
-    enforced: privacyMode === 'enforced',
+    decisionTable: deps.decisionTable ?? createDecisionTable,
     agreement: (id) => agreements.get(id),
     pseudonymKey: config.pseudonymKey,
     maxPageSize: config.maxPageSize,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { GraphQLScalarType, type GraphQLSchema } from 'graphql';
-import { annotatePrivacyDirectives, applyPrivacyDirectives, privacyDirectiveTypeDefs } from '../../directives/index';
+import { applyPrivacyDirectives, privacyDirectiveTypeDefs } from '../../directives/index';
 import { projectPath } from '../projectRoot';
 import { resolvers } from '../resolvers/index';
 
@@ -21,21 +21,22 @@ export function loadSchemaSdl(dir: string = SCHEMA_DIR): string[] {
     .map((name) => readFileSync(join(dir, name), 'utf8'));
 }
 
-/**
- * `enforced` is the gateway. `stripped` skips the enforcement wrappers and exists only
- * as the baseline of benchmarks and of loader tests: it is never selected by
- * configuration, only by code that builds a server for measurement.
- */
-export type PrivacyMode = 'enforced' | 'stripped';
+/** The gateway's schema: the executable schema with every annotated field wrapped by the privacy directives. */
+export function buildGatewaySchema(typeDefs: string[] = loadSchemaSdl()): GraphQLSchema {
+  return applyPrivacyDirectives(buildExecutableSchema(typeDefs));
+}
 
-export function buildGatewaySchema(mode: PrivacyMode = 'enforced', typeDefs: string[] = loadSchemaSdl()): GraphQLSchema {
-  const schema = withScalarDescriptions(
+/**
+ * The SDL and resolvers as an executable schema, before the privacy transformers: what
+ * `buildGatewaySchema` wraps (a measurement baseline annotates it without wrapping).
+ */
+export function buildExecutableSchema(typeDefs: string[] = loadSchemaSdl()): GraphQLSchema {
+  return withScalarDescriptions(
     makeExecutableSchema({
       typeDefs: [...privacyDirectiveTypeDefs, ...typeDefs],
       resolvers: resolvers as never,
     }),
   );
-  return mode === 'enforced' ? applyPrivacyDirectives(schema) : annotatePrivacyDirectives(schema);
 }
 
 /**

@@ -15,13 +15,16 @@ import { collectionsOf, ensureIndexes } from '../../src/data/database';
 import { importWorld } from '../../src/world/importWorld';
 import { createPseudonymiser } from '../../src/policy/pseudonym';
 import { buildGatewaySchema } from '../../src/server/schema';
+import { createDecisionTable } from '../../src/policy/decisionTable';
+import { discloseEverything } from '../../bench/baseline/stripped';
+import { STAT_DIMENSIONS } from '../../src/policy/taxonomy';
 import { connectTestDb, loadFixture } from '../support/testGateway';
 
 const KEY = Buffer.alloc(32, 7);
 const NOW = new Date('2025-06-01T10:00:00Z');
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING', dataRequestId: undefined };
 const CASEWORKER: Caller = Object.freeze({ sub: 's', agency: 'ITA-AGENCY', party: 'ITA', clearance: 'ELEVATED' as const, roles: ['CASEWORKER' as const] });
-const schema = buildGatewaySchema('enforced');
+const schema = buildGatewaySchema();
 let client: MongoClient;
 let db: Db;
 let sources: RequestContextSources;
@@ -35,7 +38,7 @@ beforeAll(async () => {
   sources = {
     collections,
     policies: collectFieldPolicies(schema),
-    enforced: true,
+    decisionTable: createDecisionTable,
     agreement: (id) => findAgreement(collections, id),
     pseudonymKey: KEY,
     maxPageSize: 500,
@@ -88,11 +91,19 @@ describe('the request context', () => {
     expect(context.ledger!.disclosedSubjects()).toEqual(['m-0004']);
   });
 
-  it('enforces nothing only for the benchmark baseline, which reads every field', async () => {
-    const context = await contextOf(MED, { enforced: false });
-    expect(context.loaders).not.toBeNull();
-    expect({ decisions: context.decisions, ledger: context.ledger, privacy: context.privacy }).toEqual({ decisions: null, ledger: null, privacy: null });
+  it('has every part under a valid treaty context, whatever decision table it is given (the benchmark baseline supplies one that discloses all)', async () => {
+    const context = await contextOf(MED, { decisionTable: discloseEverything });
+    expect(context.treaty.ok).toBe(true);
+    expect([context.loaders, context.decisions, context.ledger, context.privacy].every((part) => part !== null)).toBe(true);
+    // The table decides the projection: everything is read, and the decider discloses in full.
     expect(context.projection.current()).toHaveProperty('religion');
+    expect(STAT_DIMENSIONS.filter((d) => context.decisions!.dimensionRefusal(d) !== null)).toEqual([]);
+    const policy = context.decisions!.policyOf('Migrant.religion')!;
+    expect(await context.privacy!.decide(policy, { _id: 'm-0001' })).toEqual({ action: 'DISCLOSE' });
+    // The gateway's own table refuses the same under the same treaty context.
+    const gateway = await contextOf(MED);
+    expect(gateway.projection.current()).not.toHaveProperty('religion');
+    expect(await gateway.privacy!.decide(policy, { _id: 'm-0001' })).toMatchObject({ action: 'REDACT' });
   });
 });
 

@@ -7,6 +7,7 @@ import { signDevToken } from '../../src/dev/devKeys';
 import { generateWorld } from '../../src/world/generateWorld';
 import { importWorld } from '../../src/world/importWorld';
 import { graphql, startTestGateway, type TestGateway } from '../support/testGateway';
+import { gatewayFor } from '../../bench/baseline/stripped';
 
 const NESTED = /* GraphQL */ `
   query Nested($first: Int!) {
@@ -48,7 +49,7 @@ describe('loaders', () => {
   beforeAll(async () => {
     stripped = await startTestGateway({
       dbName: 'test_loaders',
-      privacyMode: 'stripped',
+      gateway: gatewayFor('stripped'),
       monitorCommands: true,
       // The treaty context's agreement read is cached; keep it cached for the whole test.
       env: { AGREEMENT_CACHE_TTL_MS: '600000' },

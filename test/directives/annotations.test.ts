@@ -34,7 +34,7 @@ const CONTRACT_TABLE: Record<string, string> = {
 };
 
 function describeAnnotations(): Record<string, string> {
-  const schema = buildGatewaySchema('enforced');
+  const schema = buildGatewaySchema();
   const found: Record<string, string> = {};
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -58,7 +58,7 @@ describe('contract field annotations', () => {
   });
 
   it('withholds every annotated field without calling its resolver (fail closed)', async () => {
-    const schema = buildGatewaySchema('enforced');
+    const schema = buildGatewaySchema();
     const migrantType = schema.getType('Migrant');
     if (!isObjectType(migrantType)) throw new Error('Migrant is not an object type');
     const touched: string[] = [];

@@ -77,7 +77,7 @@ describe('privacy annotation lint', () => {
   });
 
   it('accepts the contract schema', () => {
-    expect(() => buildGatewaySchema('enforced', loadSchemaSdl())).not.toThrow();
+    expect(() => buildGatewaySchema(loadSchemaSdl())).not.toThrow();
   });
 
   it('accepts well-placed annotations', () => {

@@ -14,10 +14,9 @@ import { devIdentityProvider } from '../../src/dev/devKeys';
 import { collectionsOf } from '../../src/data/database';
 import { importWorld } from '../../src/world/importWorld';
 import { loadConfig, type GatewayConfig } from '../../src/server/config';
-import { createGateway, type Gateway } from '../../src/server/createGateway';
+import { createGateway, type Gateway, type GatewayDependencies } from '../../src/server/createGateway';
 import { createLogger } from '../../src/server/logger';
 import { answerMalformedRequest } from '../../src/server/startGateway';
-import type { PrivacyMode } from '../../src/server/schema';
 
 export const FIXTURE_PATH = join(__dirname, '..', 'fixtures', 'small-world.json');
 
@@ -49,7 +48,8 @@ export interface TestGateway {
 
 export interface TestGatewayOptions {
   dbName: string;
-  privacyMode?: PrivacyMode;
+  /** Parts of the gateway to replace (a measurement baseline: bench/baseline/stripped.ts). */
+  gateway?: Pick<GatewayDependencies, 'schema' | 'decisionTable' | 'audit'>;
   /** Import the shared fixture first. */
   fixture?: boolean;
   env?: Record<string, string>;
@@ -84,7 +84,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       db,
       logger,
       // The gateway's own authenticator: the trust registry, and the development issuer for any party.
-      ...(options.privacyMode ? { privacyMode: options.privacyMode } : {}),
+      ...options.gateway,
       ...(options.clock ? { clock: options.clock } : {}),
     });
   } catch (error) {
