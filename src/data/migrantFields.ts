@@ -2,7 +2,9 @@
  * The one catalogue of a migrant record's fields: where each GraphQL field of `Migrant`
  * is stored, and the fields of the objects it holds, by their schema coordinate. The
  * projection (which stored fields a request reads) and the record's changes (which
- * coordinates a rectification changed) both derive from it.
+ * coordinates a rectification changed) derive from it; the `migrants` filters
+ * (src/data/migrants.ts) and the statistics dimensions (src/data/statistics.ts) match
+ * and count by its stored paths (`storedPathOf`).
  */
 
 /** A field of an object a record holds: annotated (a decision of its own) or not (its container's). */
@@ -85,9 +87,38 @@ export const MIGRANT_FIELDS: readonly MigrantField[] = [
   { coordinate: 'Migrant.requests', path: null },
 ];
 
+/**
+ * Where `Migrant.holder` is stored: the party holding the record, part of the record's
+ * identity rather than a field about its subject (always read, never rectified, not
+ * personal data), so it is not in MIGRANT_FIELDS.
+ */
+export const HOLDER_PATH = 'holder';
+
 /** The Migrant field that holds each nested type's fields. */
 export const PARENT_OF_TYPE: Readonly<Record<string, string>> = Object.fromEntries(
   MIGRANT_FIELDS.flatMap(({ coordinate, object }) =>
     object ? [[object.type, coordinate], ...(object.items ? [[object.items.type, coordinate]] : [])] : [],
   ),
 );
+
+/** The stored path of every coordinate of a record's fields and of the objects they hold (`TravelDocument.number` → `documents.number`). */
+const STORED_PATHS: ReadonlyMap<string, string> = new Map(
+  MIGRANT_FIELDS.flatMap(({ coordinate, path, object }): [string, string][] => {
+    if (path === null) return [];
+    const paths: [string, string][] = [[coordinate, path]];
+    for (const { field } of object?.fields ?? []) paths.push([`${object!.type}.${field}`, `${path}.${field}`]);
+    const items = object?.items;
+    for (const field of items?.fields ?? []) paths.push([`${items!.type}.${field}`, `${path}.${items!.field}.${field}`]);
+    return paths;
+  }),
+);
+
+/**
+ * Where the value of `coordinate` is stored on a migrant record, as a MongoDB dotted path
+ * (a path into a list matches any of its items). Filters and statistics read by it.
+ */
+export function storedPathOf(coordinate: string): string {
+  const path = STORED_PATHS.get(coordinate);
+  if (path === undefined) throw new TypeError(`${coordinate} is not stored on a migrant record`);
+  return path;
+}

@@ -4,7 +4,7 @@
  * value never leaves the database. The data layer knows where each GraphQL field is
  * stored; the decision comes from the caller (policy).
  */
-import { MIGRANT_FIELDS } from './migrantFields';
+import { HOLDER_PATH, MIGRANT_FIELDS } from './migrantFields';
 import type { MigrantProjection } from './migrants';
 
 /**
@@ -13,7 +13,7 @@ import type { MigrantProjection } from './migrants';
  * whenever its container is).
  */
 export function migrantProjection(withheld: (coordinate: string) => boolean): MigrantProjection {
-  const projection: Record<string, 1> = { holder: 1 };
+  const projection: Record<string, 1> = { [HOLDER_PATH]: 1 };
   for (const { coordinate, path, object } of MIGRANT_FIELDS) {
     if (path === null || withheld(coordinate)) continue;
     if (!object?.projectByField) {

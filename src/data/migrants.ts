@@ -2,11 +2,13 @@
  * Reads of migrant records. Every function takes the row scope as an argument, so no
  * read can forget it: scope, retention and erasure are part of every filter.
  */
-import type { Filter } from 'mongodb';
+import type { Document, Filter } from 'mongodb';
+import { FILTER_COORDINATES, type FilterName } from '../policy/filters';
 import type { RowScope } from '../policy/scope';
 import type { Collections } from './database';
 import { bumpMigrantsVersion } from './dataVersion';
 import type { MigrantDoc } from './documents';
+import { HOLDER_PATH, storedPathOf } from './migrantFields';
 
 /** Filter arguments of `Query.migrants`, already validated and decoded. */
 export interface MigrantCriteria {
@@ -34,18 +36,25 @@ export function scopeFilter(scope: RowScope): Filter<MigrantDoc> {
   return filter;
 }
 
+/** The stored path each filter argument matches: the field it reveals (src/policy/filters.ts), or the record's holder. */
+const pathOf = (filter: FilterName): string => {
+  const coordinate = FILTER_COORDINATES[filter];
+  return coordinate === null ? HOLDER_PATH : storedPathOf(coordinate);
+};
+
 function criteriaFilter(criteria: MigrantCriteria): Filter<MigrantDoc> {
-  const filter: Filter<MigrantDoc> = {};
-  const and: Filter<MigrantDoc>[] = [];
-  if (criteria.nationality !== undefined) and.push({ nationality: criteria.nationality });
-  if (criteria.legalStatus !== undefined) and.push({ legalStatus: criteria.legalStatus as MigrantDoc['legalStatus'] });
-  if (criteria.holder !== undefined) and.push({ holder: criteria.holder });
-  if (criteria.familyName !== undefined) and.push({ familyName: criteria.familyName });
-  if (criteria.documentNumber !== undefined) and.push({ 'documents.number': criteria.documentNumber });
-  if (criteria.arrivedOnOrAfter !== undefined) and.push({ arrivalDate: { $gte: criteria.arrivedOnOrAfter } });
-  if (criteria.arrivedOnOrBefore !== undefined) and.push({ arrivalDate: { $lte: criteria.arrivedOnOrBefore } });
-  if (and.length > 0) filter.$and = and;
-  return filter;
+  const and: Document[] = [];
+  const match = (filter: FilterName, condition: unknown): void => {
+    if (condition !== undefined) and.push({ [pathOf(filter)]: condition });
+  };
+  match('nationality', criteria.nationality);
+  match('legalStatus', criteria.legalStatus);
+  match('holder', criteria.holder);
+  match('familyName', criteria.familyName);
+  match('documentNumber', criteria.documentNumber);
+  match('arrivedAfter', criteria.arrivedOnOrAfter === undefined ? undefined : { $gte: criteria.arrivedOnOrAfter });
+  match('arrivedBefore', criteria.arrivedOnOrBefore === undefined ? undefined : { $lte: criteria.arrivedOnOrBefore });
+  return and.length > 0 ? { $and: and } : {};
 }
 
 /** Scoped records with these internal ids (any order; unknown or out-of-scope ids are absent). */

@@ -8,9 +8,10 @@
  */
 import type { Document } from 'mongodb';
 import type { RowScope } from '../policy/scope';
-import { ageBandOf, TOP_AGE_BAND, type CountedGroup } from '../policy/statistics';
+import { ageBandOf, DIMENSION_FIELDS, TOP_AGE_BAND, type CountedGroup } from '../policy/statistics';
 import type { StatDimension } from '../policy/taxonomy';
 import type { Collections } from './database';
+import { HOLDER_PATH, storedPathOf } from './migrantFields';
 import { scopeFilter } from './migrants';
 
 /** `$field`, or null where the record has no value. */
@@ -19,23 +20,24 @@ const valueOf = (path: string): Document => ({ $ifNull: [`$${path}`, null] });
 /** An expression that is null when the date at `path` is absent, else `then`. */
 const whenDate = (path: string, then: Document): Document => ({ $cond: [{ $eq: [valueOf(path), null] }, null, then] });
 
-/** Age in whole years at `today` (UTC), counting a birthday on today's month and day as reached. */
-function ageExpression(today: Date): Document {
+/** Age in whole years at `today` (UTC) of the date of birth at `path`, counting a birthday on today's month and day as reached. */
+function ageExpression(path: string, today: Date): Document {
+  const birth = `$${path}`;
   const monthDayToday = (today.getUTCMonth() + 1) * 100 + today.getUTCDate();
-  const monthDayOfBirth = { $add: [{ $multiply: [{ $month: '$dateOfBirth' }, 100] }, { $dayOfMonth: '$dateOfBirth' }] };
+  const monthDayOfBirth = { $add: [{ $multiply: [{ $month: birth }, 100] }, { $dayOfMonth: birth }] };
   return {
     $subtract: [
-      { $subtract: [today.getUTCFullYear(), { $year: '$dateOfBirth' }] },
+      { $subtract: [today.getUTCFullYear(), { $year: birth }] },
       { $cond: [{ $gt: [monthDayOfBirth, monthDayToday] }, 1, 0] },
     ],
   };
 }
 
 /** The lower bound of the age band (0, 10, …, 90 for `90+`), null without a (plausible) date of birth. */
-function ageBandExpression(today: Date): Document {
-  const age = ageExpression(today);
+function ageBandExpression(path: string, today: Date): Document {
+  const age = ageExpression(path, today);
   return whenDate(
-    'dateOfBirth',
+    path,
     {
       $cond: [
         { $lt: [age, 0] },
@@ -49,19 +51,21 @@ function ageBandExpression(today: Date): Document {
 function dimensionExpression(dimension: StatDimension, today: Date): Document {
   switch (dimension) {
     case 'NATIONALITY':
-      return valueOf('nationality');
     case 'SEX':
-      return valueOf('sex');
-    case 'AGE_BAND':
-      return ageBandExpression(today);
     case 'LEGAL_STATUS':
-      return valueOf('legalStatus');
-    case 'ARRIVAL_YEAR':
-      return whenDate('arrivalDate', { $year: '$arrivalDate' });
+      return valueOf(storedPathOf(DIMENSION_FIELDS[dimension]));
+    case 'AGE_BAND':
+      return ageBandExpression(storedPathOf(DIMENSION_FIELDS.AGE_BAND), today);
+    case 'ARRIVAL_YEAR': {
+      const path = storedPathOf(DIMENSION_FIELDS.ARRIVAL_YEAR);
+      return whenDate(path, { $year: `$${path}` });
+    }
     case 'HOLDER':
-      return valueOf('holder');
+      // Not a field of the record's subject: the party holding the record.
+      return valueOf(HOLDER_PATH);
     case 'VICTIM_STATUS':
-      return valueOf('victimStatus.status');
+      // Counted by the status (`VictimStatus.status`); decided by `Migrant.victimStatus`.
+      return valueOf(storedPathOf('VictimStatus.status'));
     default: {
       const unreachable: never = dimension;
       throw new TypeError(`unknown dimension ${String(unreachable)}`);

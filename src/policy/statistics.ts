@@ -36,7 +36,7 @@ export const TOP_AGE_BAND = 90;
  * The field each dimension reveals in aggregate, whose directives decide whether this
  * context may count by it. `null`: not personal data (the holding party of a record).
  */
-export const DIMENSION_FIELDS: Readonly<Record<StatDimension, string | null>> = {
+export const DIMENSION_FIELDS = {
   NATIONALITY: 'Migrant.nationality',
   SEX: 'Migrant.sex',
   AGE_BAND: 'Migrant.dateOfBirth',
@@ -44,7 +44,7 @@ export const DIMENSION_FIELDS: Readonly<Record<StatDimension, string | null>> = 
   ARRIVAL_YEAR: 'Migrant.arrivalDate',
   HOLDER: null,
   VICTIM_STATUS: 'Migrant.victimStatus',
-};
+} as const satisfies Readonly<Record<StatDimension, string | null>>;
 
 /** Filter arguments and the dimension each one fixes. */
 export const FILTER_DIMENSIONS = {
