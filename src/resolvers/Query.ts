@@ -15,7 +15,7 @@ import { parsePartialDate, partialDateRange } from '../policy/partialDate';
 import type { MigrantFilter, QueryResolvers } from '../generated/resolvers-types';
 import { gatewayError } from '../context/errors';
 import { requireRecordAccess, requireTreaty, type GatewayContext } from '../context/GatewayContext';
-import { selectsField } from '../context/selection';
+import { childFieldNames } from '../context/selection';
 import { entitlementsOf } from './entitlements';
 import { filterCoordinatesOf } from '../policy/filters';
 import { refuseRevealingFilters } from './filters';
@@ -56,7 +56,7 @@ export const Query: QueryResolvers = {
     const [page, totalCount] = await Promise.all([
       findMigrantPage(context.collections, treaty.scope, criteria, size, afterId, context.projection.current()),
       // The count is a database aggregation of its own: only when it is asked for.
-      info.fieldNodes.some((node) => selectsField(node.selectionSet, 'totalCount', info.fragments))
+      info.fieldNodes.some((node) => childFieldNames(node, info.fragments).has('totalCount'))
         ? countMigrants(context.collections, treaty.scope, criteria)
         : Promise.resolve(0),
     ]);
@@ -91,7 +91,7 @@ export const Query: QueryResolvers = {
     const [page, totalCount] = await Promise.all([
       findDisclosurePage(context.collections.auditEvents, record._id, size, position),
       // Counted only when asked for, as `migrants` does.
-      info.fieldNodes.some((node) => selectsField(node.selectionSet, 'totalCount', info.fragments))
+      info.fieldNodes.some((node) => childFieldNames(node, info.fragments).has('totalCount'))
         ? countDisclosures(context.collections.auditEvents, record._id)
         : Promise.resolve(0),
     ]);

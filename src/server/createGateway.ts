@@ -30,7 +30,7 @@ import { gatewayError } from '../context/errors';
 import { createFormatError } from './formatError';
 import { createExplorerRouter } from './explorer';
 import { callerOf, graphqlHttpGuards, graphqlOverHttpPlugin, jsonErrorHandler, notFoundHandler } from './graphqlHttp';
-import { createOperationLimits } from './operationLimits';
+import { createDocumentAnalysis, type DocumentStore } from './documentAnalysis';
 import { loadTrustedDocuments } from './trustedDocuments';
 import type { GatewayContext } from '../context/GatewayContext';
 import type { Logger } from './logger';
@@ -118,10 +118,17 @@ function singleIssuerOf(config: GatewayConfig): { shortcut?: IssuerTrustOptions[
  * to startGateway. The treaty guard runs first and the GraphQL-over-HTTP statuses last;
  * `plugins` run in between, in order.
  */
-function apolloServerFor(schema: GraphQLSchema, options: { config: GatewayConfig; logger: Logger; plugins: ApolloServerPlugin<GatewayContext>[] }): ApolloServer<GatewayContext> {
+function apolloServerFor(
+  schema: GraphQLSchema,
+  options: { config: GatewayConfig; logger: Logger; documentStore: DocumentStore; plugins: ApolloServerPlugin<GatewayContext>[] },
+): ApolloServer<GatewayContext> {
   const { config, logger } = options;
   return new ApolloServer<GatewayContext>({
     schema,
+    // Documents parsed and validated by the document analysis (src/server/documentAnalysis.ts),
+    // under every rule Apollo Server would apply: give Apollo Server no `validationRules`
+    // of its own, or add them there too.
+    documentStore: options.documentStore,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     // No "Did you mean ...?" and no type names in errors in production.
@@ -169,10 +176,12 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   const policies = collectFieldPolicies(schema);
   // Read and checked at start: a bad manifest stops the gateway, naming the setting.
   const trusted = config.trustedDocuments === null ? null : loadTrustedDocuments(config.trustedDocuments);
-  const limits = createOperationLimits(schema, { ...config.limits, maxPageSize: config.maxPageSize });
+  // Each document parsed, validated, measured and walked once; Apollo Server takes it from here.
+  const documents = createDocumentAnalysis(schema, { ...config.limits, maxPageSize: config.maxPageSize, introspection: config.introspection });
 
   const apollo = apolloServerFor(schema, {
     logger,
+    documentStore: documents.documentStore,
     plugins: [
       agreementChangesPlugin(collections.agreements, agreements, logger),
       agreementChangesPlugin(collections.trust, trust, logger, {
@@ -214,7 +223,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   serveOperationalRoutes(app, { db, metrics, schema, config, logger });
   app.use(
     '/graphql',
-    ...graphqlHttpGuards({ config, authenticate, limits, trusted, metrics, logger }),
+    ...graphqlHttpGuards({ config, authenticate, limits: documents, trusted, metrics, logger }),
     expressMiddleware(apollo, { context: contextFor }),
   );
   app.use(notFoundHandler());

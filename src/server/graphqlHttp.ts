@@ -51,7 +51,7 @@ import type { GatewayConfig } from './config';
 import { defaultMessage, describeJsonSyntaxError, errorBody, escapeForMessage, jsonKind, quoteForMessage, type ErrorCode } from '../context/errors';
 import type { Logger } from './logger';
 import type { GatewayMetrics } from './metrics';
-import type { createOperationLimits } from './operationLimits';
+import type { DocumentAnalysis } from './documentAnalysis';
 import { sha256, trustedOperation, type TrustedDocuments } from './trustedDocuments';
 
 
@@ -70,7 +70,7 @@ const PARAMETERS: ReadonlySet<string> = new Set(['query', 'operationName', 'vari
 export interface GraphqlHttpDependencies {
   readonly config: GatewayConfig;
   readonly authenticate: Authenticate;
-  readonly limits: ReturnType<typeof createOperationLimits>;
+  readonly limits: Pick<DocumentAnalysis, 'check'>;
   readonly trusted: TrustedDocuments | null;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;

@@ -28,7 +28,7 @@ import type { AuditWriter } from '../../data/auditStore';
 import type { GatewayContext } from '../../context/GatewayContext';
 import type { Logger } from '../logger';
 import { errorBody, gatewayError } from '../../context/errors';
-import { selectedFieldNames } from '../../context/selection';
+import { analyseSelection } from '../../context/selection';
 import { RequestAudit } from './auditTrail';
 import { failClosedOnOutage } from './outage';
 import { readsRecords, recordReadsRefused } from './treatyGuard';
@@ -44,7 +44,7 @@ export function privacyReportPlugin(writer: AuditWriter, logger: Logger): Apollo
         // event, even if its final event cannot be written. No attempt event, no mutation
         // (AUDIT_UNAVAILABLE, HTTP 503).
         async didResolveOperation({ document, operation, contextValue, request, source }) {
-          contextValue.projection.useSelection(selectedFieldNames(document));
+          contextValue.projection.useSelection(analyseSelection(document).fieldNames);
           const { treaty } = contextValue;
           if (operation?.operation !== 'mutation' || !treaty.ok) return;
           // Refused by the treaty guard (aggregate-only grant): the mutation never runs.

@@ -9,7 +9,8 @@
  * is written (no audit event, no privacy report), as for a refused treaty context.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import { analyseSelection } from '../../context/selection';
 import type { TreatyState } from '../../context/treatyContext';
 import { isAggregateOnly, recordAccessRefusalMessage } from '../../policy/recordAccess';
 import { answeredUnderAggregateOnly, needsTreatyContext } from '../../policy/rootFields';
@@ -47,32 +48,10 @@ export function treatyGuardPlugin(): ApolloServerPlugin<GatewayContext> {
  */
 export function recordReadsRefused(operation: OperationDefinitionNode, document: DocumentNode, treaty: TreatyState): string[] {
   if (!treaty.ok || !isAggregateOnly(treaty.grant)) return [];
-  return [...new Set(rootFieldNames(operation.selectionSet, fragmentsOf(document), new Set()).filter((name) => !answeredUnderAggregateOnly(operation.operation, name)))];
+  return [...new Set(analyseSelection(document).rootFieldNames(operation).filter((name) => !answeredUnderAggregateOnly(operation.operation, name)))];
 }
 
 /** Whether an operation touches anything beyond the treaty-free root fields. */
 export function readsRecords(operation: OperationDefinitionNode, document: DocumentNode): boolean {
-  return needsTreatyContext(operation.operation, operation.operation === 'query' ? rootFieldNames(operation.selectionSet, fragmentsOf(document), new Set()) : []);
-}
-
-function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-  return fragments;
-}
-
-function rootFieldNames(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): string[] {
-  const names: string[] = [];
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) names.push(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) names.push(...rootFieldNames(selection.selectionSet, fragments, seen));
-    else if (!seen.has(selection.name.value)) {
-      seen.add(selection.name.value);
-      const fragment = fragments.get(selection.name.value);
-      // An unknown fragment fails validation before this hook; treat it as needing a treaty.
-      if (!fragment) names.push(`...${selection.name.value}`);
-      else names.push(...rootFieldNames(fragment.selectionSet, fragments, seen));
-    }
-  }
-  return names;
+  return needsTreatyContext(operation.operation, operation.operation === 'query' ? analyseSelection(document).rootFieldNames(operation) : []);
 }

@@ -1,5 +1,12 @@
 /**
- * Operation limits (contract section 8), checked on the document before Apollo Server
+ * The analysis of a document, once per text: parsed, validated, measured against the
+ * operation limits and its selection walked here, before Apollo Server sees the request,
+ * and handed on. Apollo Server takes the parsed and validated document from this
+ * module's document store (it parses and validates only what was not valid here, to
+ * report it as usual), and the plugins and resolvers read the walked selection by the
+ * document's nodes (src/context/selection.ts).
+ *
+ * Operation limits (contract section 8) are checked on the document before Apollo Server
  * sees it, so an operation past a limit costs no treaty resolution and no database read:
  *
  * - tokens: graphql-js's parser stops at `maxTokens` (a huge document is never parsed whole);
@@ -9,10 +16,13 @@
  *   for pages, a typical size for other lists (5 family members, 3 documents, ...);
  * - `first` above MAX_PAGE_SIZE (or negative): BAD_USER_INPUT, as the resolvers would say.
  *
- * What the text alone decides is checked in one validation pass with the standard rules
+ * What the text alone decides is checked in one validation pass with the standard rules,
+ * the limits and the rules Apollo Server adds (no introspection where it is disabled),
  * and remembered per text; the cost is computed per request. A document that is not
  * valid GraphQL is left to Apollo Server, which reports it as usual.
  */
+import { createHash } from 'node:crypto';
+import type { ApolloServerOptions, BaseContext } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -31,6 +41,7 @@ import {
 } from 'graphql';
 import { createComplexityRule, type ComplexityEstimator } from 'graphql-query-complexity';
 import { pageSizeOf } from '../policy/paging';
+import { analyseSelection } from '../context/selection';
 
 export interface OperationLimitSettings {
   readonly maxDepth: number;
@@ -39,7 +50,12 @@ export interface OperationLimitSettings {
   readonly maxTokens: number;
   readonly maxCost: number;
   readonly maxPageSize: number;
+  /** Whether introspection is answered (Apollo Server refuses `__schema` and `__type` otherwise). */
+  readonly introspection: boolean;
 }
+
+/** Where Apollo Server looks up a document before parsing it (by `<schema hash>:<sha-256 of the text>`). */
+export type DocumentStore = NonNullable<ApolloServerOptions<BaseContext>['documentStore']>;
 
 export type LimitVerdict =
   | { readonly ok: true; readonly document: DocumentNode | null; readonly cost: number | null }
@@ -99,29 +115,54 @@ interface TextVerdict {
   readonly document: DocumentNode | null;
   readonly refusal: LimitVerdict | null;
   readonly limitMessages: readonly string[];
+  /** Valid under every rule Apollo Server would apply, and within the limits of the text. */
   readonly valid: boolean;
 }
 
-export function createOperationLimits(schema: GraphQLSchema, settings: OperationLimitSettings) {
-  const staticRules: ValidationRule[] = [
+/** Apollo Server's rule where introspection is disabled, as it words it: `__schema` and `__type` are refused. */
+const noIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value === '__schema' || node.name.value === '__type') context.reportError(new GraphQLError('introspection is disabled', { nodes: [node] }));
+  },
+});
+
+export interface DocumentAnalysis {
+  /** Checks the operation `text` (with its variables) against every limit, analysing its document once per text. */
+  check(text: string, variables: Record<string, unknown> | undefined, operationName: string | undefined): LimitVerdict;
+  /** Apollo Server's document store: the documents found valid here, by the hash of their text. */
+  readonly documentStore: DocumentStore;
+}
+
+export function createDocumentAnalysis(schema: GraphQLSchema, settings: OperationLimitSettings): DocumentAnalysis {
+  const textRules: ValidationRule[] = [
+    ...specifiedRules,
     armor(maxDepthRule as never, { n: settings.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
     armor(maxAliasesRule as never, { n: settings.maxAliases }),
     armor(maxDirectivesRule as never, { n: settings.maxDirectives }),
+    ...(settings.introspection ? [] : [noIntrospection]),
   ];
-  const byText = new Map<string, TextVerdict>();
+  const byText = new Map<string, TextVerdict & { readonly hash: string }>();
+  const byHash = new Map<string, DocumentNode>();
 
-  /** Checks the operation `text` (with its variables) against every limit. */
   function check(text: string, variables: Record<string, unknown> | undefined, operationName: string | undefined): LimitVerdict {
     let verdict = byText.get(text);
     if (verdict) {
       byText.delete(text);
     } else {
-      verdict = judgeText(schema, staticRules, settings, text);
+      verdict = { ...judgeText(schema, textRules, settings, text), hash: sha256(text) };
+      // Walked once, here; read by the treaty guard, the audit and the resolvers.
+      if (verdict.document) analyseSelection(verdict.document);
     }
-    // Most recently used last; bounded in entries and in size (long texts are not kept).
+    // Most recently used last; bounded in entries and in size (long texts are not kept,
+    // and Apollo Server parses them itself).
     if (text.length <= MAX_CACHED_TEXT) {
       byText.set(text, verdict);
-      if (byText.size > TEXT_CACHE_ENTRIES) byText.delete(byText.keys().next().value!);
+      if (verdict.valid && verdict.limitMessages.length === 0 && verdict.document) byHash.set(verdict.hash, verdict.document);
+      if (byText.size > TEXT_CACHE_ENTRIES) {
+        const [, oldest] = byText.entries().next().value!;
+        byText.delete(byText.keys().next().value!);
+        byHash.delete(oldest.hash);
+      }
     }
     if (verdict.refusal) return verdict.refusal;
     const { document } = verdict;
@@ -129,11 +170,21 @@ export function createOperationLimits(schema: GraphQLSchema, settings: Operation
     return judgeCost(schema, settings, verdict, document, variables, operationName);
   }
 
-  return { check };
+  // Only documents valid under every rule Apollo Server applies are handed on, so its
+  // skipping parse and validation for them changes no answer. What it stores is ignored:
+  // this module decides what is valid.
+  const documentStore: DocumentStore = {
+    get: async (key) => byHash.get(key.slice(key.lastIndexOf(':') + 1)),
+    set: async () => undefined,
+    delete: async () => undefined,
+  };
+  return { check, documentStore };
 }
 
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 /** Parses and validates a document's text under the static limits. */
-function judgeText(schema: GraphQLSchema, staticRules: readonly ValidationRule[], settings: OperationLimitSettings, text: string): TextVerdict {
+function judgeText(schema: GraphQLSchema, rules: readonly ValidationRule[], settings: OperationLimitSettings, text: string): TextVerdict {
   let document: DocumentNode;
   try {
     document = parse(text, { maxTokens: settings.maxTokens });
@@ -151,7 +202,7 @@ function judgeText(schema: GraphQLSchema, staticRules: readonly ValidationRule[]
   }
   let errors: readonly GraphQLError[];
   try {
-    errors = validate(schema, document, [...specifiedRules, ...staticRules], { maxErrors: 50 });
+    errors = validate(schema, document, rules, { maxErrors: 50 });
   } catch {
     // A rule that cannot judge the document: Apollo Server's own validation reports it.
     return { document, refusal: null, limitMessages: [], valid: false };
