@@ -37,7 +37,10 @@ import type { Logger } from './logger';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { agreementChangesPlugin } from './plugins/agreementChanges';
 import { observabilityPlugin } from './plugins/observability';
+import { auditTrailPlugin } from './plugins/auditTrail';
+import { outagePlugin } from './plugins/outage';
 import { privacyReportPlugin } from './plugins/privacyReport';
+import { projectionPlugin } from './plugins/projection';
 import { treatyGuardPlugin } from './plugins/treatyGuard';
 import { buildGatewaySchema } from './schema';
 import { createDecisionTable, type DecisionTableFactory } from '../policy/decisionTable';
@@ -188,7 +191,12 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
         subject: { name: 'trust registry', ttlSetting: 'AGREEMENT_CACHE_TTL_MS' },
         wholeCollection: true,
       }),
-      privacyReportPlugin(deps.audit ?? createAuditWriter(db, config.auditKeys.current), logger),
+      projectionPlugin(),
+      // Independent of their order: the audit reads the outage from the response, and the
+      // report waits for the audit's outcome.
+      outagePlugin(),
+      auditTrailPlugin(deps.audit ?? createAuditWriter(db, config.auditKeys.current), logger),
+      privacyReportPlugin(),
       observabilityPlugin(logger, metrics),
     ],
     config,
