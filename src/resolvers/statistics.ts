@@ -24,7 +24,7 @@ import {
   type ProtectedTable,
   type StatFilterName,
 } from '../policy/statistics';
-import { STAT_DIMENSIONS, type StatDimension } from '../policy/taxonomy';
+import type { StatDimension } from '../policy/taxonomy';
 import type { QueryResolvers, StatisticsFilter } from '../generated/resolvers-types';
 import { gatewayError } from '../context/errors';
 import { requireTreaty, type GatewayContext } from '../context/GatewayContext';

@@ -24,7 +24,7 @@ import { startMongoJavaServer, type StartedDatabase } from '../../src/dev/testDa
 import type { RowScope } from '../../src/policy/scope';
 import type { StatDimension } from '../../src/policy/taxonomy';
 import { connectTestDb, graphql, loadFixture, type GraphqlReply, type TestGateway } from '../support/testGateway';
-import { ALL_FIELDS } from '../integration/helpers';
+import { ALL_FIELDS } from '../support/fixtureCalls';
 import { SERVER_START_MS, gatewayOn, snapshot, temporaryRoot } from './persistentSupport';
 import { developmentAuditKeyring } from '../../src/audit/keys';
 

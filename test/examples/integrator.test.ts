@@ -6,7 +6,7 @@
  * the client sends.
  *
  * Expected values come from the fixture and the contract (sections 3 to 5), as in
- * test/integration/fixture.test.ts, at the same clock (2025-06-01).
+ * test/schema/fixture.test.ts, at the same clock (2025-06-01).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';

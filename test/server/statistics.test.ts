@@ -10,7 +10,7 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
 import { loadFixture, startTestGateway, type TestGateway } from '../support/testGateway';
-import { codesOf, dataOf, MED, READMISSION, FAMILY, run, type Ctx } from '../integration/helpers';
+import { codesOf, dataOf, MED, READMISSION, FAMILY, run, type Ctx } from '../support/fixtureCalls';
 import { importWorld } from '../../src/world/importWorld';
 import { collectionsOf } from '../../src/data/database';
 import { bumpMigrantsVersion } from '../../src/data/dataVersion';

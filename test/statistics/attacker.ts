@@ -12,7 +12,7 @@
  * "a count published in one answer is the same in every other" is a check on equal
  * assignments, and a slice's total is the margin cell of the same assignment.
  */
-import { run, type Ctx } from '../integration/helpers';
+import { run, type Ctx } from '../support/fixtureCalls';
 import type { TestGateway } from '../support/testGateway';
 import { withheldRanges, type Highs, type LinearSum, type PublishedRow } from './attackerLp';
 import { assignmentKey, DIMENSIONS, FILTER_FIELD, parseAssignmentKey, UNKNOWN, type Dimension, type WorldOracle } from './attackerWorld';

@@ -60,7 +60,14 @@ export interface TestGatewayOptions {
   shareDatabase?: boolean;
 }
 
-export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
+/**
+ * Connects to the test database server and prepares the database `options.dbName`:
+ * dropped, indexed and, with `fixture`, the shared fixture imported (unless
+ * `shareDatabase`); then the configuration a test gateway runs with.
+ */
+export async function prepareTestDatabase(
+  options: Pick<TestGatewayOptions, 'dbName' | 'fixture' | 'env' | 'monitorCommands' | 'shareDatabase'>,
+): Promise<{ client: MongoClient; db: Db; config: GatewayConfig }> {
   const uri = process.env['MONGODB_URI'];
   if (!uri) throw new Error('MONGODB_URI is not set: run tests through jest (global setup starts the database)');
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000, monitorCommands: options.monitorCommands ?? false });
@@ -76,6 +83,11 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     }
   }
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: uri, ...options.env });
+  return { client, db, config };
+}
+
+export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
+  const { client, db, config } = await prepareTestDatabase(options);
   const logger = createLogger(config.logLevel);
   let gateway: Gateway;
   try {

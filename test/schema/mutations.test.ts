@@ -1,12 +1,12 @@
 /**
- * Data requests and consent over HTTP on the real database: the worked example from
+ * Data requests and consent in the schema tier on the real database: the worked example from
  * submission to approval to the widened query, the state machine and its race, each
  * permission of contract section 7, bad input, and consent taking effect at once.
  */
 import type { AuditEvent } from '../../src/audit/chain';
-import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
-import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
+import { startSchemaTier, type SchemaTier, type TierCaller } from '../support/schemaTier';
+import type { GraphqlReply } from '../support/testGateway';
 
 const AGR = 'AGR-ITA-NGA-READMISSION-2023';
 const LE = { agreementId: AGR, purpose: 'LAW_ENFORCEMENT' };
@@ -17,8 +17,8 @@ const DECIDE = `mutation Decide($id: ID!, $decision: RequestDecision!, $categori
   decideDataRequest(id: $id, decision: $decision, categories: $categories, validUntil: $validUntil, note: $note) { id status categories validUntil decidedAt decisionNote } }`;
 const NAMES = '{ migrants(first: 20) { totalCount edges { node { id givenName familyName } } } }';
 
-let tg: TestGateway;
-const tokens: Record<string, string> = {};
+let tg: SchemaTier;
+const tokens: Record<string, TierCaller> = {};
 let amara: string;
 
 const codes = (reply: GraphqlReply) => reply.body.errors?.map((e) => e.extensions?.code);
@@ -28,14 +28,14 @@ const data = <T>(reply: GraphqlReply, key: string): T => {
 };
 
 beforeAll(async () => {
-  tg = await startTestGateway({ dbName: 'test_mutations', fixture: true, clock: () => new Date('2025-06-01T10:00:00Z') });
-  tokens['nga'] = await signDevToken({ party: 'NGA', roles: ['CASEWORKER'] });
-  tokens['ngaController'] = await signDevToken({ party: 'NGA', roles: ['DATA_CONTROLLER'] });
-  tokens['ita'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  tokens['itaController'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] });
-  tokens['espController'] = await signDevToken({ party: 'ESP', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] });
+  tg = await startSchemaTier({ dbName: 'test_mutations', fixture: true, clock: () => new Date('2025-06-01T10:00:00Z') });
+  tokens['nga'] = { party: 'NGA', roles: ['CASEWORKER'] };
+  tokens['ngaController'] = { party: 'NGA', roles: ['DATA_CONTROLLER'] };
+  tokens['ita'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  tokens['itaController'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] };
+  tokens['espController'] = { party: 'ESP', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] };
   // NGA finds the pseudonym under the readmission purpose (nationals of the parties).
-  const page = data<{ edges: { node: { id: string; givenName: string } }[] }>(await graphql(tg.url, { query: NAMES, token: tokens['nga'], ...RR }), 'migrants');
+  const page = data<{ edges: { node: { id: string; givenName: string } }[] }>(await tg.execute({ query: NAMES, caller: tokens['nga'], ...RR }), 'migrants');
   amara = page.edges.find((e) => e.node.givenName === 'Amara')!.node.id;
 });
 afterAll(async () => {
@@ -52,34 +52,34 @@ function submit(variables: Record<string, unknown>, token = tokens['nga']!) {
     justification: 'Investigation NG-EFCC-2025-201',
     ...variables,
   };
-  return graphql(tg.url, { query: SUBMIT, variables: { input }, token, ...LE });
+  return tg.execute({ query: SUBMIT, variables: { input }, caller: token, ...LE });
 }
 
 describe('a data request, from submission to approval to the widened query', () => {
   it('works end to end', async () => {
-    const before = data<{ totalCount: number }>(await graphql(tg.url, { query: NAMES, token: tokens['nga'], ...LE }), 'migrants');
+    const before = data<{ totalCount: number }>(await tg.execute({ query: NAMES, caller: tokens['nga'], ...LE }), 'migrants');
     expect(before.totalCount).toBe(1); // m-0003, of the approved req-0001
 
     const submitted = data<{ id: string; status: string; subjects: { id: string }[] }>(await submit({ validDays: 30 }), 'submitDataRequest');
     expect(submitted).toMatchObject({ status: 'PENDING', requestingParty: { code: 'NGA' }, requestedParty: { code: 'ITA' }, categories: ['IDENTITY', 'CASE_HISTORY'] });
 
     const approved = data<Record<string, unknown>>(
-      await graphql(tg.url, { query: DECIDE, variables: { id: submitted.id, decision: 'APPROVE', categories: ['IDENTITY'], note: 'Approved for identity only' }, token: tokens['itaController'], ...LE }),
+      await tg.execute({ query: DECIDE, variables: { id: submitted.id, decision: 'APPROVE', categories: ['IDENTITY'], note: 'Approved for identity only' }, caller: tokens['itaController'], ...LE }),
       'decideDataRequest',
     );
     expect(approved).toEqual({ id: submitted.id, status: 'APPROVED', categories: ['IDENTITY'], validUntil: '2025-07-01', decidedAt: '2025-06-01', decisionNote: 'Approved for identity only' });
 
     // REQUESTED_ONLY now covers Amara; with the request named, IDENTITY (MINIMISED in the grant) is FULL for her.
     const widened = data<{ totalCount: number; edges: { node: { id: string; givenName: string; familyName: string } }[] }>(
-      await graphql(tg.url, { query: NAMES, token: tokens['nga'], ...LE, dataRequestId: submitted.id }),
+      await tg.execute({ query: NAMES, caller: tokens['nga'], ...LE, dataRequestId: submitted.id }),
       'migrants',
     );
     expect(widened.totalCount).toBe(2);
     expect(widened.edges.find((e) => e.node.id === amara)!.node).toMatchObject({ givenName: 'Amara', familyName: 'Okafor' });
-    const unnamed = data<{ edges: { node: { id: string; givenName: string } }[] }>(await graphql(tg.url, { query: NAMES, token: tokens['nga'], ...LE }), 'migrants');
+    const unnamed = data<{ edges: { node: { id: string; givenName: string } }[] }>(await tg.execute({ query: NAMES, caller: tokens['nga'], ...LE }), 'migrants');
     expect(unnamed.edges.find((e) => e.node.id === amara)!.node.givenName).toBe('A.');
 
-    const again = await graphql(tg.url, { query: DECIDE, variables: { id: submitted.id, decision: 'DENY' }, token: tokens['itaController'], ...LE });
+    const again = await tg.execute({ query: DECIDE, variables: { id: submitted.id, decision: 'DENY' }, caller: tokens['itaController'], ...LE });
     expect(codes(again)).toEqual(['BAD_USER_INPUT']);
     expect(again.body.errors![0]!.message).toBe('The data request is no longer PENDING; nothing was changed.');
   });
@@ -87,8 +87,8 @@ describe('a data request, from submission to approval to the widened query', () 
   it('of two concurrent decisions exactly one wins; the other changes nothing', async () => {
     const { id } = data<{ id: string }>(await submit({}), 'submitDataRequest');
     const [a, b] = await Promise.all([
-      graphql(tg.url, { query: DECIDE, variables: { id, decision: 'APPROVE' }, token: tokens['itaController'], ...LE }),
-      graphql(tg.url, { query: DECIDE, variables: { id, decision: 'DENY' }, token: tokens['itaController'], ...LE }),
+      tg.execute({ query: DECIDE, variables: { id, decision: 'APPROVE' }, caller: tokens['itaController'], ...LE }),
+      tg.execute({ query: DECIDE, variables: { id, decision: 'DENY' }, caller: tokens['itaController'], ...LE }),
     ]);
     const winners = [a, b].filter((r) => !r.body.errors);
     const losers = [a, b].filter((r) => r.body.errors);
@@ -101,9 +101,9 @@ describe('a data request, from submission to approval to the widened query', () 
   it('withdraws a pending request, once, by the requesting party only', async () => {
     const { id } = data<{ id: string }>(await submit({}), 'submitDataRequest');
     const WITHDRAW = 'mutation($id: ID!) { withdrawDataRequest(id: $id) { status } }';
-    expect(codes(await graphql(tg.url, { query: WITHDRAW, variables: { id }, token: tokens['itaController'], ...LE }))).toEqual(['FORBIDDEN']);
-    expect(data(await graphql(tg.url, { query: WITHDRAW, variables: { id }, token: tokens['nga'], ...LE }), 'withdrawDataRequest')).toEqual({ status: 'WITHDRAWN' });
-    expect(codes(await graphql(tg.url, { query: WITHDRAW, variables: { id }, token: tokens['nga'], ...LE }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: WITHDRAW, variables: { id }, caller: tokens['itaController'], ...LE }))).toEqual(['FORBIDDEN']);
+    expect(data(await tg.execute({ query: WITHDRAW, variables: { id }, caller: tokens['nga'], ...LE }), 'withdrawDataRequest')).toEqual({ status: 'WITHDRAWN' });
+    expect(codes(await tg.execute({ query: WITHDRAW, variables: { id }, caller: tokens['nga'], ...LE }))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
@@ -111,7 +111,7 @@ describe('permissions and bad input', () => {
   it('decideDataRequest needs DATA_CONTROLLER of the requested party', async () => {
     const { id } = data<{ id: string }>(await submit({}), 'submitDataRequest');
     for (const token of [tokens['ita'], tokens['ngaController']]) {
-      expect(codes(await graphql(tg.url, { query: DECIDE, variables: { id, decision: 'APPROVE' }, token, ...LE }))).toEqual(['FORBIDDEN']);
+      expect(codes(await tg.execute({ query: DECIDE, variables: { id, decision: 'APPROVE' }, caller: token, ...LE }))).toEqual(['FORBIDDEN']);
     }
     const stored = await tg.db.collection('dataRequests').findOne({ _id: id as never });
     expect(stored?.['status']).toBe('PENDING');
@@ -135,21 +135,21 @@ describe('permissions and bad input', () => {
   });
 
   it('submitDataRequest needs the caller\'s party to be a party to the agreement', async () => {
-    const esp = await signDevToken({ party: 'ESP', roles: ['CASEWORKER'] });
+    const esp: TierCaller = { party: 'ESP', roles: ['CASEWORKER'] };
     expect(codes(await submit({}, esp))).toEqual(['NOT_A_PARTY']);
   });
 
   it('withdrawConsent needs DATA_CONTROLLER of the record\'s holder', async () => {
     const WITHDRAW = 'mutation($m: ID!) { withdrawConsent(migrantId: $m, purpose: RETURN_AND_READMISSION) { active } }';
     for (const token of [tokens['ita'], tokens['ngaController']]) {
-      expect(codes(await graphql(tg.url, { query: WITHDRAW, variables: { m: amara }, token, ...RR }))).toEqual(['FORBIDDEN']);
+      expect(codes(await tg.execute({ query: WITHDRAW, variables: { m: amara }, caller: token, ...RR }))).toEqual(['FORBIDDEN']);
     }
   });
 
   it('refuses approvals with categories not asked for, or a past validUntil', async () => {
     const { id } = data<{ id: string }>(await submit({ categories: ['IDENTITY'] }), 'submitDataRequest');
     for (const variables of [{ categories: ['TRAVEL_DOCUMENT'] }, { validUntil: '2025-05-31' }, { validUntil: '2025-06' }]) {
-      expect(codes(await graphql(tg.url, { query: DECIDE, variables: { id, decision: 'APPROVE', ...variables }, token: tokens['itaController'], ...LE }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await tg.execute({ query: DECIDE, variables: { id, decision: 'APPROVE', ...variables }, caller: tokens['itaController'], ...LE }))).toEqual(['BAD_USER_INPUT']);
     }
   });
 });
@@ -160,7 +160,7 @@ describe('consent', () => {
 
   it('takes effect at once, for the holder\'s data controller only', async () => {
     const health = async () =>
-      data<{ edges: { node: { id: string; givenName: string; health: unknown } }[] }>(await graphql(tg.url, { query: HEALTH, token: tokens['ita'], ...SD }), 'migrants').edges.find(
+      data<{ edges: { node: { id: string; givenName: string; health: unknown } }[] }>(await tg.execute({ query: HEALTH, caller: tokens['ita'], ...SD }), 'migrants').edges.find(
         (e) => e.node.givenName === 'Chidi',
       )!.node;
     const chidi = await health();
@@ -168,24 +168,24 @@ describe('consent', () => {
 
     const RECORD = 'mutation($m: ID!) { recordConsent(migrantId: $m, purpose: SERVICE_DELIVERY, evidence: "form:SD-77") { migrantId purpose givenAt withdrawnAt evidence active } }';
     const WITHDRAW = 'mutation($m: ID!) { withdrawConsent(migrantId: $m, purpose: SERVICE_DELIVERY) { withdrawnAt active } }';
-    expect(codes(await graphql(tg.url, { query: RECORD, variables: { m: chidi.id }, token: tokens['espController'], ...SD }))).toEqual(['FORBIDDEN']);
-    expect(codes(await graphql(tg.url, { query: RECORD, variables: { m: chidi.id }, token: tokens['ita'], ...SD }))).toEqual(['FORBIDDEN']);
+    expect(codes(await tg.execute({ query: RECORD, variables: { m: chidi.id }, caller: tokens['espController'], ...SD }))).toEqual(['FORBIDDEN']);
+    expect(codes(await tg.execute({ query: RECORD, variables: { m: chidi.id }, caller: tokens['ita'], ...SD }))).toEqual(['FORBIDDEN']);
 
-    const recorded = data(await graphql(tg.url, { query: RECORD, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }), 'recordConsent');
+    const recorded = data(await tg.execute({ query: RECORD, variables: { m: chidi.id }, caller: tokens['itaController'], ...SD }), 'recordConsent');
     expect(recorded).toEqual({ migrantId: chidi.id, purpose: 'SERVICE_DELIVERY', givenAt: '2025-06-01', withdrawnAt: null, evidence: 'form:SD-77', active: true });
     expect((await health()).health).toEqual({ vulnerabilities: ['UNACCOMPANIED_MINOR'] });
 
-    expect(data(await graphql(tg.url, { query: WITHDRAW, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }), 'withdrawConsent')).toEqual({ withdrawnAt: '2025-06-01', active: false });
+    expect(data(await tg.execute({ query: WITHDRAW, variables: { m: chidi.id }, caller: tokens['itaController'], ...SD }), 'withdrawConsent')).toEqual({ withdrawnAt: '2025-06-01', active: false });
     expect((await health()).health).toBeNull();
-    expect(codes(await graphql(tg.url, { query: WITHDRAW, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: WITHDRAW, variables: { m: chidi.id }, caller: tokens['itaController'], ...SD }))).toEqual(['BAD_USER_INPUT']);
 
     // Given again the same day: a new active consent, and the withdrawn one is kept.
-    const again = data(await graphql(tg.url, { query: RECORD, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }), 'recordConsent');
+    const again = data(await tg.execute({ query: RECORD, variables: { m: chidi.id }, caller: tokens['itaController'], ...SD }), 'recordConsent');
     expect(again).toMatchObject({ givenAt: '2025-06-01', withdrawnAt: null, active: true });
     expect((await health()).health).toEqual({ vulnerabilities: ['UNACCOMPANIED_MINOR'] });
     const stored = await tg.db.collection('consents').find({ purpose: 'SERVICE_DELIVERY', givenAt: new Date('2025-06-01') }).toArray();
     expect(stored.map((c) => c['withdrawnAt'] === null).sort()).toEqual([false, true]);
-    expect(data(await graphql(tg.url, { query: WITHDRAW, variables: { m: chidi.id }, token: tokens['itaController'], ...SD }), 'withdrawConsent')).toEqual({ withdrawnAt: '2025-06-01', active: false });
+    expect(data(await tg.execute({ query: WITHDRAW, variables: { m: chidi.id }, caller: tokens['itaController'], ...SD }), 'withdrawConsent')).toEqual({ withdrawnAt: '2025-06-01', active: false });
   });
 });
 

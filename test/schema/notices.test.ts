@@ -2,11 +2,12 @@
  * Recipients are told (issue 15, point 6): a party that received a record before it was
  * rectified or erased gets a notice, with the subject's id under the agreement and the
  * coordinates changed that it received; a party that never received it gets none; a
- * notice never names a field the party did not receive. Over HTTP, on the real test
- * database, with a clock that moves between steps.
+ * notice never names a field the party did not receive. In the schema tier (the
+ * gateway's GraphQL layer, no HTTP), on the real test database, with a clock that moves
+ * between steps.
  */
-import { signDevToken } from '../../src/dev/devKeys';
-import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
+import { startSchemaTier, type SchemaTier, type TierCaller } from '../support/schemaTier';
+import type { GraphqlReply } from '../support/testGateway';
 
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };
 const MED_SERVICES = { agreementId: 'AGR-MED-TIP-2024', purpose: 'SERVICE_DELIVERY' };
@@ -27,33 +28,33 @@ interface NoticeNode {
   acknowledgedBy: string | null;
 }
 
-let tg: TestGateway;
+let tg: SchemaTier;
 let now = new Date('2025-06-01T10:00:00Z');
 /** Moves the gateway's clock on by a minute: each step happens after the one before. */
 const tick = () => (now = new Date(now.getTime() + 60_000));
-const t: Record<string, string> = {};
+const t: Record<string, TierCaller> = {};
 const codes = (reply: GraphqlReply) => reply.body.errors?.map((e) => e.extensions?.code);
 let amara = '';
 let fatima = '';
 
-async function noticesOf(token: string, context: { agreementId: string; purpose: string }, variables: Record<string, unknown> = {}) {
-  const reply = await graphql(tg.url, { query: NOTICES, variables, token, ...context });
+async function noticesOf(token: TierCaller | undefined, context: { agreementId: string; purpose: string }, variables: Record<string, unknown> = {}) {
+  const reply = await tg.execute({ query: NOTICES, variables, caller: token, ...context });
   expect(reply.body.errors).toBeUndefined();
   return reply.body.data!['notices'] as { edges: { cursor: string; node: NoticeNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
-const nodes = async (token: string, context = MED) => (await noticesOf(token, context)).edges.map((e) => e.node);
+const nodes = async (token: TierCaller | undefined, context = MED) => (await noticesOf(token, context)).edges.map((e) => e.node);
 
 beforeAll(async () => {
-  tg = await startTestGateway({ dbName: 'test_notices', fixture: true, clock: () => now });
-  t['itaController'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] });
-  t['itaCaseworker'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  t['esp'] = await signDevToken({ party: 'ESP', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  t['espController'] = await signDevToken({ party: 'ESP', roles: ['DATA_CONTROLLER'] });
-  t['grc'] = await signDevToken({ party: 'GRC', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  t['grcController'] = await signDevToken({ party: 'GRC', roles: ['DATA_CONTROLLER'] });
-  t['iom'] = await signDevToken({ party: 'IOM', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  t['oversight'] = await signDevToken({ party: 'IOM', roles: ['OVERSIGHT'] });
-  const page = await graphql(tg.url, { query: '{ migrants(first: 100) { edges { node { id givenName } } } }', token: t['itaCaseworker'], ...MED });
+  tg = await startSchemaTier({ dbName: 'test_notices', fixture: true, clock: () => now });
+  t['itaController'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] };
+  t['itaCaseworker'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  t['esp'] = { party: 'ESP', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  t['espController'] = { party: 'ESP', roles: ['DATA_CONTROLLER'] };
+  t['grc'] = { party: 'GRC', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  t['grcController'] = { party: 'GRC', roles: ['DATA_CONTROLLER'] };
+  t['iom'] = { party: 'IOM', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  t['oversight'] = { party: 'IOM', roles: ['OVERSIGHT'] };
+  const page = await tg.execute({ query: '{ migrants(first: 100) { edges { node { id givenName } } } }', caller: t['itaCaseworker'], ...MED });
   const byName = new Map((page.body.data!['migrants'] as { edges: { node: { id: string; givenName: string } }[] }).edges.map((e) => [e.node.givenName, e.node.id]));
   amara = byName.get('Amara')!; // m-0001, held by ITA, no consent for ANTI_TRAFFICKING
   fatima = byName.get('Fatima')!; // m-0004, consent for ANTI_TRAFFICKING: health disclosed
@@ -66,10 +67,10 @@ afterAll(async () => {
 describe('notices to the parties that received a record', () => {
   it('ESP receives Amara\'s name (her health withheld) in the same response as Fatima\'s health; GRC receives nothing of her', async () => {
     tick();
-    const read = await graphql(tg.url, {
+    const read = await tg.execute({
       query: 'query($a: ID!, $f: ID!) { a: migrant(id: $a) { givenName health { conditions } } f: migrant(id: $f) { givenName health { conditions } } }',
       variables: { a: amara, f: fatima },
-      token: t['esp'],
+      caller: t['esp'],
       ...MED,
     });
     expect(read.body.errors).toBeUndefined();
@@ -80,18 +81,18 @@ describe('notices to the parties that received a record', () => {
     expect(event!['partialSubjects']).toEqual([{ subjectIds: ['m-0001'], coordinates: ['Migrant.givenName'] }]);
     // Each subject's disclosure history says what it received, not what the response held.
     const history = async (m: string) => {
-      const reply = await graphql(tg.url, { query: 'query($m: ID!) { disclosureHistory(migrantId: $m, first: 1) { edges { node { coordinates } } } }', variables: { m }, token: t['oversight'], ...MED });
+      const reply = await tg.execute({ query: 'query($m: ID!) { disclosureHistory(migrantId: $m, first: 1) { edges { node { coordinates } } } }', variables: { m }, caller: t['oversight'], ...MED });
       return (reply.body.data!['disclosureHistory'] as { edges: { node: { coordinates: string[] } }[] }).edges[0]!.node.coordinates;
     };
     expect(await history(amara)).toEqual(['Migrant.givenName']);
     expect(await history(fatima)).toEqual(['Migrant.givenName', 'Migrant.health']);
     tick();
-    expect((await graphql(tg.url, { query: 'query($f: ID!) { migrant(id: $f) { givenName } }', variables: { f: fatima }, token: t['grc'], ...MED })).body.errors).toBeUndefined();
+    expect((await tg.execute({ query: 'query($f: ID!) { migrant(id: $f) { givenName } }', variables: { f: fatima }, caller: t['grc'], ...MED })).body.errors).toBeUndefined();
   });
 
   it('a rectification of a field the party did not receive is not told (it would reveal the field)', async () => {
     tick();
-    const reply = await graphql(tg.url, { query: RECTIFY, variables: { id: amara, patch: { health: { conditions: ['anaemia', 'asthma'], vulnerabilities: ['PREGNANT'] } } }, token: t['itaController'], ...MED });
+    const reply = await tg.execute({ query: RECTIFY, variables: { id: amara, patch: { health: { conditions: ['anaemia', 'asthma'], vulnerabilities: ['PREGNANT'] } } }, caller: t['itaController'], ...MED });
     expect(reply.body.errors).toBeUndefined();
     expect(await nodes(t['esp']!)).toEqual([]);
   });
@@ -99,10 +100,10 @@ describe('notices to the parties that received a record', () => {
   it('a rectification of what the party received is told once, with the subject\'s id under the agreement', async () => {
     tick();
     const changedAt = now.toISOString();
-    const reply = await graphql(tg.url, {
+    const reply = await tg.execute({
       query: RECTIFY,
       variables: { id: amara, patch: { givenName: 'Amarachi', documents: [{ type: 'PASSPORT', number: 'B7654321', issuingCountry: 'NGA' }] } },
-      token: t['itaController'],
+      caller: t['itaController'],
       ...MED,
     });
     expect(reply.body.errors).toBeUndefined();
@@ -120,10 +121,10 @@ describe('notices to the parties that received a record', () => {
 
   it('a party that received the record only after a rectification is told of the erasure alone', async () => {
     tick();
-    const read = await graphql(tg.url, { query: 'query($a: ID!) { migrant(id: $a) { givenName familyName } }', variables: { a: amara }, token: t['iom'], ...MED });
+    const read = await tg.execute({ query: 'query($a: ID!) { migrant(id: $a) { givenName familyName } }', variables: { a: amara }, caller: t['iom'], ...MED });
     expect(read.body.data).toEqual({ migrant: { givenName: 'Amarachi', familyName: 'Okafor' } });
     tick();
-    const erased = await graphql(tg.url, { query: 'mutation($id: ID!) { eraseMigrant(id: $id, reason: "Subject request") }', variables: { id: amara }, token: t['itaController'], ...MED });
+    const erased = await tg.execute({ query: 'mutation($id: ID!) { eraseMigrant(id: $id, reason: "Subject request") }', variables: { id: amara }, caller: t['itaController'], ...MED });
     expect(erased.body.data).toEqual({ eraseMigrant: true });
     const iom = await nodes(t['iom']!);
     expect(iom).toEqual([expect.objectContaining({ kind: 'ERASURE', subjectId: amara, coordinates: ['Migrant.familyName', 'Migrant.givenName'] })]);
@@ -134,7 +135,7 @@ describe('notices to the parties that received a record', () => {
     ]);
     expect(await nodes(t['grc']!)).toEqual([]);
     // The erased subject's id resolves to nothing.
-    const direct = await graphql(tg.url, { query: 'query($a: ID!) { migrant(id: $a) { id } }', variables: { a: esp[1]!.subjectId }, token: t['esp'], ...MED });
+    const direct = await tg.execute({ query: 'query($a: ID!) { migrant(id: $a) { id } }', variables: { a: esp[1]!.subjectId }, caller: t['esp'], ...MED });
     expect(direct.body.data).toEqual({ migrant: null });
   });
 
@@ -149,31 +150,31 @@ describe('notices to the parties that received a record', () => {
     const none = await noticesOf(t['esp']!, MED, { first: 1, after: second.pageInfo.endCursor });
     expect(none.edges).toEqual([]);
     for (const after of ['nope', 'n_AAAA', amara]) {
-      expect(codes(await graphql(tg.url, { query: NOTICES, variables: { after }, token: t['esp'], ...MED }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await tg.execute({ query: NOTICES, variables: { after }, caller: t['esp'], ...MED }))).toEqual(['BAD_USER_INPUT']);
     }
-    expect(codes(await graphql(tg.url, { query: NOTICES, variables: { first: -1 }, token: t['esp'], ...MED }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: NOTICES, variables: { first: -1 }, caller: t['esp'], ...MED }))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
 describe('acknowledgement', () => {
   it('is for the receiving party\'s data controller, audited, and the first one stands', async () => {
     const [rectification] = await nodes(t['esp']!);
-    expect(codes(await graphql(tg.url, { query: ACK, variables: { id: rectification!.id }, token: t['esp'], ...MED }))).toEqual(['FORBIDDEN']);
+    expect(codes(await tg.execute({ query: ACK, variables: { id: rectification!.id }, caller: t['esp'], ...MED }))).toEqual(['FORBIDDEN']);
     // Another party cannot acknowledge it, nor anyone with a forged id, nor under another agreement.
-    expect(codes(await graphql(tg.url, { query: ACK, variables: { id: rectification!.id }, token: t['grcController'], ...MED }))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await graphql(tg.url, { query: ACK, variables: { id: `${rectification!.id.slice(0, -2)}AA` }, token: t['espController'], ...MED }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: ACK, variables: { id: rectification!.id }, caller: t['grcController'], ...MED }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: ACK, variables: { id: `${rectification!.id.slice(0, -2)}AA` }, caller: t['espController'], ...MED }))).toEqual(['BAD_USER_INPUT']);
     // A notice id decodes only under its own agreement's key.
-    expect(codes(await graphql(tg.url, { query: ACK, variables: { id: rectification!.id }, token: t['itaController'], ...READMISSION }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: ACK, variables: { id: rectification!.id }, caller: t['itaController'], ...READMISSION }))).toEqual(['BAD_USER_INPUT']);
 
     tick();
     const acknowledgedAt = now.toISOString();
-    const ack = await graphql(tg.url, { query: ACK, variables: { id: rectification!.id }, token: t['espController'], ...MED });
+    const ack = await tg.execute({ query: ACK, variables: { id: rectification!.id }, caller: t['espController'], ...MED });
     expect(ack.body.data).toEqual({ acknowledgeNotice: { id: rectification!.id, kind: 'RECTIFICATION', acknowledgedAt, acknowledgedBy: 'ESP-AGENCY' } });
     const auditId = (ack.body.extensions!['privacy'] as { auditId: string }).auditId;
     expect(await tg.db.collection('auditEvents').findOne({ _id: auditId as never })).toMatchObject({ outcome: 'MUTATED', operationName: null, party: 'ESP', subjectIds: ['m-0001'] });
 
     tick();
-    const again = await graphql(tg.url, { query: ACK, variables: { id: rectification!.id }, token: t['espController'], ...MED });
+    const again = await tg.execute({ query: ACK, variables: { id: rectification!.id }, caller: t['espController'], ...MED });
     expect((again.body.data!['acknowledgeNotice'] as NoticeNode).acknowledgedAt).toBe(acknowledgedAt);
 
     const pending = await noticesOf(t['esp']!, MED, { pending: true });
@@ -183,11 +184,11 @@ describe('acknowledgement', () => {
   });
 
   it('is not offered under an aggregate-only grant', async () => {
-    expect(codes(await graphql(tg.url, { query: NOTICES, token: t['esp'], ...MED_STATISTICS }))).toEqual(['RECORD_ACCESS_NOT_GRANTED']);
+    expect(codes(await tg.execute({ query: NOTICES, caller: t['esp'], ...MED_STATISTICS }))).toEqual(['RECORD_ACCESS_NOT_GRANTED']);
   });
 
   it('listing notices is itself audited, naming the subjects', async () => {
-    const reply = await graphql(tg.url, { query: NOTICES, token: t['iom'], ...MED });
+    const reply = await tg.execute({ query: NOTICES, caller: t['iom'], ...MED });
     const auditId = (reply.body.extensions!['privacy'] as { auditId: string }).auditId;
     expect(await tg.db.collection('auditEvents').findOne({ _id: auditId as never })).toMatchObject({ outcome: 'DISCLOSED', party: 'IOM', subjectIds: ['m-0001'] });
   });

@@ -1,28 +1,28 @@
-/** Rectification, erasure and disclosure history over HTTP on the real database. */
-import { signDevToken } from '../../src/dev/devKeys';
-import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
+/** Rectification, erasure and disclosure history in the schema tier, on the real database. */
+import { startSchemaTier, type SchemaTier, type TierCaller } from '../support/schemaTier';
+import type { GraphqlReply } from '../support/testGateway';
 
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };
 const PAGE = '{ migrants(first: 50) { totalCount edges { node { id givenName familyName dateOfBirth address { country } } } } }';
-let tg: TestGateway;
-const t: Record<string, string> = {};
+let tg: SchemaTier;
+const t: Record<string, TierCaller> = {};
 const codes = (reply: GraphqlReply) => reply.body.errors?.map((e) => e.extensions?.code);
 
 type Node = { id: string; givenName: string; familyName: string; dateOfBirth: string };
 async function page(): Promise<{ totalCount: number; edges: { node: Node }[] }> {
-  const reply = await graphql(tg.url, { query: PAGE, token: t['ita'], ...MED });
+  const reply = await tg.execute({ query: PAGE, caller: t['ita'], ...MED });
   expect(reply.body.errors).toBeUndefined();
   return reply.body.data!['migrants'] as never;
 }
 const byName = async (name: string) => (await page()).edges.find((e) => e.node.givenName === name)?.node;
 
 beforeAll(async () => {
-  tg = await startTestGateway({ dbName: 'test_subject_rights', fixture: true, clock: () => new Date('2025-06-01T10:00:00Z') });
-  t['ita'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  t['itaController'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] });
-  t['espController'] = await signDevToken({ party: 'ESP', roles: ['DATA_CONTROLLER'] });
-  t['espCaseworker'] = await signDevToken({ party: 'ESP', roles: ['CASEWORKER'] });
-  t['oversight'] = await signDevToken({ party: 'IOM', roles: ['OVERSIGHT'] });
+  tg = await startSchemaTier({ dbName: 'test_subject_rights', fixture: true, clock: () => new Date('2025-06-01T10:00:00Z') });
+  t['ita'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  t['itaController'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] };
+  t['espController'] = { party: 'ESP', roles: ['DATA_CONTROLLER'] };
+  t['espCaseworker'] = { party: 'ESP', roles: ['CASEWORKER'] };
+  t['oversight'] = { party: 'IOM', roles: ['OVERSIGHT'] };
 });
 afterAll(async () => {
   await tg?.close();
@@ -35,7 +35,7 @@ const HISTORY = 'query($m: ID!) { disclosureHistory(migrantId: $m) { edges { nod
 describe('rectification', () => {
   it('corrects the holder\'s record, validated, and the next read shows it', async () => {
     const emeka = (await byName('Emeka'))!;
-    const reply = await graphql(tg.url, { query: RECTIFY, variables: { id: emeka.id, patch: { givenName: 'Chukwuemeka', dateOfBirth: '1988-10-31' } }, token: t['itaController'], ...MED });
+    const reply = await tg.execute({ query: RECTIFY, variables: { id: emeka.id, patch: { givenName: 'Chukwuemeka', dateOfBirth: '1988-10-31' } }, caller: t['itaController'], ...MED });
     expect(reply.body.data).toEqual({ rectifyMigrant: { id: emeka.id, givenName: 'Chukwuemeka', dateOfBirth: '1988-10-31' } });
     expect((await byName('Chukwuemeka'))!.id).toBe(emeka.id);
   });
@@ -50,14 +50,14 @@ describe('rectification', () => {
   ])('refuses %s and changes nothing', async (_name, patch) => {
     const before = await tg.db.collection('migrants').findOne({ _id: 'm-0001' as never });
     const amara = (await byName('Amara'))!;
-    expect(codes(await graphql(tg.url, { query: RECTIFY, variables: { id: amara.id, patch }, token: t['itaController'], ...MED }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: RECTIFY, variables: { id: amara.id, patch }, caller: t['itaController'], ...MED }))).toEqual(['BAD_USER_INPUT']);
     expect(await tg.db.collection('migrants').findOne({ _id: 'm-0001' as never })).toEqual(before);
   });
 
   it('is for the data controller of the holder only', async () => {
     const amara = (await byName('Amara'))!;
     for (const token of [t['ita'], t['espController']]) {
-      expect(codes(await graphql(tg.url, { query: RECTIFY, variables: { id: amara.id, patch: { givenName: 'X' } }, token, ...MED }))).toEqual(['FORBIDDEN']);
+      expect(codes(await tg.execute({ query: RECTIFY, variables: { id: amara.id, patch: { givenName: 'X' } }, caller: token, ...MED }))).toEqual(['FORBIDDEN']);
     }
   });
 });
@@ -65,15 +65,15 @@ describe('rectification', () => {
 describe('disclosure history', () => {
   it('lists who saw what about a subject, for oversight and the holder\'s data controller only', async () => {
     const amara = (await byName('Amara'))!;
-    const history = await graphql(tg.url, { query: HISTORY, variables: { m: amara.id }, token: t['oversight'], ...MED });
+    const history = await tg.execute({ query: HISTORY, variables: { m: amara.id }, caller: t['oversight'], ...MED });
     expect(history.body.errors).toBeUndefined();
     const entries = (history.body.data!['disclosureHistory'] as { edges: { node: { party: string; coordinates: string[]; purpose: string } }[] }).edges.map((e) => e.node);
     expect(entries.length).toBeGreaterThan(0);
     expect(entries[0]).toMatchObject({ party: 'ITA', agency: 'ITA-AGENCY', agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' });
     expect(entries[0]!.coordinates).toEqual(expect.arrayContaining(['Migrant.givenName', 'Migrant.dateOfBirth']));
-    expect((await graphql(tg.url, { query: HISTORY, variables: { m: amara.id }, token: t['itaController'], ...MED })).body.errors).toBeUndefined();
+    expect((await tg.execute({ query: HISTORY, variables: { m: amara.id }, caller: t['itaController'], ...MED })).body.errors).toBeUndefined();
     for (const token of [t['ita'], t['espController']]) {
-      expect(codes(await graphql(tg.url, { query: HISTORY, variables: { m: amara.id }, token, ...MED }))).toEqual(['FORBIDDEN']);
+      expect(codes(await tg.execute({ query: HISTORY, variables: { m: amara.id }, caller: token, ...MED }))).toEqual(['FORBIDDEN']);
     }
   });
 });
@@ -82,8 +82,8 @@ describe('erasure', () => {
   it('removes the personal data, keeps a tombstone, and the record is never returned again', async () => {
     const before = await page();
     const blessing = (await byName('Blessing'))!;
-    expect(codes(await graphql(tg.url, { query: ERASE, variables: { id: blessing.id }, token: t['espController'], ...MED }))).toEqual(['FORBIDDEN']);
-    const erased = await graphql(tg.url, { query: ERASE, variables: { id: blessing.id }, token: t['itaController'], ...MED });
+    expect(codes(await tg.execute({ query: ERASE, variables: { id: blessing.id }, caller: t['espController'], ...MED }))).toEqual(['FORBIDDEN']);
+    const erased = await tg.execute({ query: ERASE, variables: { id: blessing.id }, caller: t['itaController'], ...MED });
     expect(erased.body.data).toEqual({ eraseMigrant: true });
 
     const stored = await tg.db.collection('migrants').findOne({ _id: 'm-0009' as never });
@@ -94,9 +94,9 @@ describe('erasure', () => {
     const after = await page();
     expect(after.totalCount).toBe(before.totalCount - 1);
     expect(after.edges.some((e) => e.node.id === blessing.id)).toBe(false);
-    const direct = await graphql(tg.url, { query: 'query($id: ID!) { migrant(id: $id) { id } }', variables: { id: blessing.id }, token: t['ita'], ...MED });
+    const direct = await tg.execute({ query: 'query($id: ID!) { migrant(id: $id) { id } }', variables: { id: blessing.id }, caller: t['ita'], ...MED });
     expect(direct.body.data).toEqual({ migrant: null });
-    expect(codes(await graphql(tg.url, { query: ERASE, variables: { id: blessing.id }, token: t['itaController'], ...MED }))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await graphql(tg.url, { query: HISTORY, variables: { m: blessing.id }, token: t['oversight'], ...MED }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: ERASE, variables: { id: blessing.id }, caller: t['itaController'], ...MED }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await tg.execute({ query: HISTORY, variables: { m: blessing.id }, caller: t['oversight'], ...MED }))).toEqual(['BAD_USER_INPUT']);
   });
 });

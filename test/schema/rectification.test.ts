@@ -1,24 +1,24 @@
 /**
  * Rectification that covers the record (issue 15, point 5): every stored field of the
  * holder's record can be corrected, validated exactly as an import validates it, and each
- * change is audited with the coordinates changed, never the values. Over HTTP, on the real
- * test database.
+ * change is audited with the coordinates changed, never the values. In the schema tier
+ * (the gateway's GraphQL layer, no HTTP), on the real test database.
  */
-import { signDevToken } from '../../src/dev/devKeys';
-import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
+import { startSchemaTier, type SchemaTier, type TierCaller } from '../support/schemaTier';
+import type { GraphqlReply } from '../support/testGateway';
 
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };
 const RECTIFY = 'mutation Rectify($id: ID!, $patch: MigrantPatch!) { rectifyMigrant(id: $id, patch: $patch) { id } }';
 const ERASE = 'mutation Erase($id: ID!) { eraseMigrant(id: $id, reason: "Request of the data subject") }';
-let tg: TestGateway;
-const t: Record<string, string> = {};
+let tg: SchemaTier;
+const t: Record<string, TierCaller> = {};
 /** Pseudonyms under MED, by internal id. */
 const ids: Record<string, string> = {};
 const codes = (reply: GraphqlReply) => reply.body.errors?.map((e) => e.extensions?.code);
 const stored = (id: string) => tg.db.collection('migrants').findOne({ _id: id as never });
 
 async function rectify(id: string, patch: Record<string, unknown>): Promise<GraphqlReply> {
-  return graphql(tg.url, { query: RECTIFY, variables: { id: ids[id], patch }, token: t['controller'], ...MED });
+  return tg.execute({ query: RECTIFY, variables: { id: ids[id], patch }, caller: t['controller'], ...MED });
 }
 
 /** The audit event a response names in its privacy report. */
@@ -29,11 +29,11 @@ async function auditEventOf(reply: GraphqlReply): Promise<Record<string, unknown
 }
 
 beforeAll(async () => {
-  tg = await startTestGateway({ dbName: 'test_rectification', fixture: true, clock: () => new Date('2025-06-01T10:00:00Z') });
-  t['controller'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] });
-  t['espController'] = await signDevToken({ party: 'ESP', roles: ['DATA_CONTROLLER'] });
-  t['caseworker'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  const reply = await graphql(tg.url, { query: '{ migrants(first: 100) { edges { node { id givenName } } } }', token: t['caseworker'], ...MED });
+  tg = await startSchemaTier({ dbName: 'test_rectification', fixture: true, clock: () => new Date('2025-06-01T10:00:00Z') });
+  t['controller'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] };
+  t['espController'] = { party: 'ESP', roles: ['DATA_CONTROLLER'] };
+  t['caseworker'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  const reply = await tg.execute({ query: '{ migrants(first: 100) { edges { node { id givenName } } } }', caller: t['caseworker'], ...MED });
   expect(reply.body.errors).toBeUndefined();
   const byName = new Map((reply.body.data!['migrants'] as { edges: { node: { id: string; givenName: string } }[] }).edges.map((e) => [e.node.givenName, e.node.id]));
   // Given names are unique in the fixture: pair each pseudonym with its internal id.
@@ -143,14 +143,14 @@ describe('validated exactly as the import validates a record', () => {
     const repeated = await rectify('m-0002', { familyIds: [ids['m-0001'], ids['m-0001']] });
     expect(repeated.body.errors![0]!.message).toContain('patch.familyIds[1]: duplicate');
     const erasedId = ids['m-0009']!;
-    expect((await graphql(tg.url, { query: ERASE, variables: { id: erasedId }, token: t['controller'], ...MED })).body.data).toEqual({ eraseMigrant: true });
+    expect((await tg.execute({ query: ERASE, variables: { id: erasedId }, caller: t['controller'], ...MED })).body.data).toEqual({ eraseMigrant: true });
     const toErased = await rectify('m-0002', { familyIds: [erasedId] });
     expect(toErased.body.errors![0]!.message).toContain('patch.familyIds[0]: is not a record under this agreement');
     expect(await stored('m-0002')).toEqual(before);
   });
 
   it('lets only the data controller of the holder correct, and not an erased record', async () => {
-    expect(codes(await graphql(tg.url, { query: RECTIFY, variables: { id: ids['m-0002'], patch: { religion: 'X' } }, token: t['espController'], ...MED }))).toEqual(['FORBIDDEN']);
+    expect(codes(await tg.execute({ query: RECTIFY, variables: { id: ids['m-0002'], patch: { religion: 'X' } }, caller: t['espController'], ...MED }))).toEqual(['FORBIDDEN']);
     expect(codes(await rectify('m-0009', { religion: 'Restored' }))).toEqual(['BAD_USER_INPUT']);
     const tombstone = await stored('m-0009');
     expect(Object.keys(tombstone!).sort()).toEqual(['_id', 'erasedAt', 'erasureReason', 'holder']);
@@ -159,7 +159,7 @@ describe('validated exactly as the import validates a record', () => {
 
 describe('erasure is audited with what it removed, never the values', () => {
   it('lists the coordinates that held a value', async () => {
-    const reply = await graphql(tg.url, { query: ERASE, variables: { id: ids['m-0010'] }, token: t['controller'], ...MED });
+    const reply = await tg.execute({ query: ERASE, variables: { id: ids['m-0010'] }, caller: t['controller'], ...MED });
     expect(reply.body.data).toEqual({ eraseMigrant: true });
     const event = await auditEventOf(reply);
     const changes = event['changes'] as { subjectId: string; kind: string; coordinates: string[] }[];

@@ -4,7 +4,8 @@
  * compact, order-free view of `extensions.privacy`.
  */
 import { signDevToken } from '../../src/dev/devKeys';
-import { graphql, type GraphqlReply, type TestGateway } from '../support/testGateway';
+import type { SchemaTier } from './schemaTier';
+import { graphql, type GraphqlReply, type TestGateway } from './testGateway';
 
 export type Clearance = 'STANDARD' | 'ELEVATED' | 'SPECIAL';
 
@@ -32,8 +33,21 @@ export function tokenFor(party: string, clearance: Clearance = 'STANDARD'): Prom
   return token;
 }
 
-/** Runs `query` in `ctx` against `gw`. */
-export async function run(gw: TestGateway, ctx: Ctx, query: string, variables?: Record<string, unknown>): Promise<GraphqlReply> {
+/** Where an operation runs: a gateway over HTTP, or the schema tier (no HTTP, test/support/schemaTier.ts). */
+export type Target = TestGateway | SchemaTier;
+
+/** Runs `query` in `ctx` against `gw`: with a development token over HTTP, or as the caller that token verifies to in the schema tier. */
+export async function run(gw: Target, ctx: Ctx, query: string, variables?: Record<string, unknown>): Promise<GraphqlReply> {
+  if ('execute' in gw) {
+    return gw.execute({
+      caller: { party: ctx.party, clearance: ctx.clearance ?? 'STANDARD', roles: ['CASEWORKER'] },
+      query,
+      ...(variables ? { variables } : {}),
+      ...(ctx.agreementId ? { agreementId: ctx.agreementId } : {}),
+      ...(ctx.purpose ? { purpose: ctx.purpose } : {}),
+      ...(ctx.dataRequestId ? { dataRequestId: ctx.dataRequestId } : {}),
+    });
+  }
   return graphql(gw.url, {
     query,
     ...(variables ? { variables } : {}),
@@ -132,7 +146,7 @@ export interface Page {
 }
 
 /** `migrants` with `filter`, all on one page (first: 100). */
-export async function page(gw: TestGateway, ctx: Ctx, selection: string, filter?: Record<string, unknown>): Promise<{ reply: GraphqlReply; page: Page }> {
+export async function page(gw: Target, ctx: Ctx, selection: string, filter?: Record<string, unknown>): Promise<{ reply: GraphqlReply; page: Page }> {
   const reply = await run(
     gw,
     ctx,
@@ -147,7 +161,7 @@ export async function page(gw: TestGateway, ctx: Ctx, selection: string, filter?
  * The pseudonym, under `ctx`'s agreement, of the one record with this family and given
  * name (`ctx` must see names in full).
  */
-export async function pseudonymOf(gw: TestGateway, ctx: Ctx, familyName: string, givenName: string): Promise<string> {
+export async function pseudonymOf(gw: Target, ctx: Ctx, familyName: string, givenName: string): Promise<string> {
   const { page: found } = await page(gw, ctx, 'id givenName', { familyName });
   const matches = found.edges.filter((e) => e.node['givenName'] === givenName);
   expect(matches.map((e) => e.node['givenName'])).toEqual([givenName]);

@@ -1,5 +1,5 @@
 /**
- * Membership is a disclosure (contract section 5), over real HTTP on the shared fixture:
+ * Membership is a disclosure (contract section 5), in the schema tier on the shared fixture:
  * a read that returns records selected by a filter discloses the filtered fields of those
  * records, selected or not; a read that returns records at all discloses that they exist
  * (their pseudonyms and holders). Both show in `extensions.privacy` (DISCLOSED, once per
@@ -11,9 +11,9 @@
  * RETURN_AND_READMISSION) m-0001 … m-0003. The expected subjects come from the fixture
  * file itself, not from the gateway.
  */
-import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
-import { graphql, loadFixture, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
+import { startSchemaTier, type SchemaTier, type TierCaller } from '../support/schemaTier';
+import { loadFixture, type GraphqlReply } from '../support/testGateway';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };
@@ -39,15 +39,15 @@ interface AuditEvent {
   operationName: string | null;
 }
 
-let tg: TestGateway;
-const t: Record<string, string> = {};
+let tg: SchemaTier;
+const t: Record<string, TierCaller> = {};
 const codes = (reply: GraphqlReply) => (reply.body.errors ?? []).map((e) => e.extensions?.code);
 
 beforeAll(async () => {
-  tg = await startTestGateway({ dbName: 'test_membership_disclosure', fixture: true, clock: () => NOW, env: { RATE_LIMIT_PER_MINUTE: '0' } });
-  t['ita'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  t['nga'] = await signDevToken({ party: 'NGA', roles: ['CASEWORKER'] });
-  t['oversight'] = await signDevToken({ party: 'IOM', roles: ['OVERSIGHT'] });
+  tg = await startSchemaTier({ dbName: 'test_membership_disclosure', fixture: true, clock: () => NOW, env: { RATE_LIMIT_PER_MINUTE: '0' } });
+  t['ita'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  t['nga'] = { party: 'NGA', roles: ['CASEWORKER'] };
+  t['oversight'] = { party: 'IOM', roles: ['OVERSIGHT'] };
 });
 afterAll(async () => {
   await tg?.close();
@@ -55,7 +55,7 @@ afterAll(async () => {
 
 /** Runs `query`, checks it succeeded, and returns its data, report and audit event. */
 async function read(query: string, context: { agreementId: string; purpose: string } = MED, token = t['ita']!, variables?: Record<string, unknown>) {
-  const reply = await graphql(tg.url, { query, token, ...context, ...(variables ? { variables } : {}) });
+  const reply = await tg.execute({ query, caller: token, ...context, ...(variables ? { variables } : {}) });
   expect([reply.status, codes(reply)]).toEqual([200, []]);
   const report = reply.body.extensions?.['privacy'] as Report;
   expect(report).toMatchObject({ agreement: context.agreementId, purpose: context.purpose });
@@ -192,10 +192,10 @@ describe('a read that returns only ids and holders is audited like any other', (
     const emeka = (page.data['migrants'] as Edges).edges[0]!.node['id'] as string;
     await read('query OnlyIds { migrants(first: 50) { edges { node { id } } } }');
     await read('query Nigerians { migrants(filter: { nationality: "NGA" }) { edges { node { id } } } }');
-    const reply = await graphql(tg.url, {
+    const reply = await tg.execute({
       query: 'query($m: ID!) { disclosureHistory(migrantId: $m) { edges { node { operationName coordinates } } } }',
       variables: { m: emeka },
-      token: t['oversight'],
+      caller: t['oversight'],
       agreementId: 'AGR-MED-TIP-2024',
       purpose: 'ANTI_TRAFFICKING',
     });

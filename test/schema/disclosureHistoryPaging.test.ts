@@ -1,22 +1,22 @@
 /**
- * `disclosureHistory` a page at a time, over HTTP on the real database: newest first
+ * `disclosureHistory` a page at a time, in the schema tier on the real database: newest first
  * (time, then audit id among events of one instant), cursors that hold only an event's
  * time and audit id, `first` and `after` checked, `totalCount` counted only when
  * selected, and the permission checks as before.
  */
 import type { CommandStartedEvent } from 'mongodb';
-import { signDevToken } from '../../src/dev/devKeys';
 import { AUDIT_EVENTS } from '../../src/data/auditStore';
-import { graphql, startTestGateway, type GraphqlReply, type TestGateway } from '../support/testGateway';
+import { startSchemaTier, type SchemaTier, type TierCaller } from '../support/schemaTier';
+import type { GraphqlReply } from '../support/testGateway';
 
 const MED = { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING' };
 /** Samuel, held by ITA: the subject whose history is paged. */
 const SUBJECT = 'm-0010';
 const START = Date.parse('2025-06-01T10:00:00Z');
 let now = START;
-let tg: TestGateway;
+let tg: SchemaTier;
 let samuel: string;
-const t: Record<string, string> = {};
+const t: Record<string, TierCaller> = {};
 const codes = (reply: GraphqlReply) => reply.body.errors?.map((e) => e.extensions?.code);
 
 const PAGE = `query($m: ID!, $first: Int, $after: String) {
@@ -34,7 +34,7 @@ interface Page {
 }
 
 async function history(variables: Record<string, unknown>, token = t['oversight'], query = PAGE): Promise<GraphqlReply> {
-  return graphql(tg.url, { query, variables: { m: samuel, ...variables }, token, ...MED });
+  return tg.execute({ query, variables: { m: samuel, ...variables }, caller: token, ...MED });
 }
 
 async function page(variables: Record<string, unknown>): Promise<Page> {
@@ -56,27 +56,27 @@ async function storedOrder(): Promise<{ _id: string; at: Date }[]> {
 }
 
 async function read(operationName: string): Promise<void> {
-  const reply = await graphql(tg.url, { query: `query ${operationName}($id: ID!) { migrant(id: $id) { id givenName } }`, variables: { id: samuel }, token: t['ita'], ...MED });
+  const reply = await tg.execute({ query: `query ${operationName}($id: ID!) { migrant(id: $id) { id givenName } }`, variables: { id: samuel }, caller: t['ita'], ...MED });
   expect(reply.body.errors).toBeUndefined();
   expect(reply.body.data).toEqual({ migrant: { id: samuel, givenName: 'Samuel' } });
 }
 
 beforeAll(async () => {
-  tg = await startTestGateway({
+  tg = await startSchemaTier({
     dbName: 'test_disclosure_history_paging',
     fixture: true,
     clock: () => new Date(now),
     monitorCommands: true,
     env: { RATE_LIMIT_PER_MINUTE: '0' },
   });
-  t['ita'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] });
-  t['itaController'] = await signDevToken({ party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] });
-  t['espController'] = await signDevToken({ party: 'ESP', roles: ['DATA_CONTROLLER'] });
-  t['oversight'] = await signDevToken({ party: 'IOM', roles: ['OVERSIGHT'] });
+  t['ita'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['CASEWORKER'] };
+  t['itaController'] = { party: 'ITA', clearance: 'ELEVATED', roles: ['DATA_CONTROLLER'] };
+  t['espController'] = { party: 'ESP', roles: ['DATA_CONTROLLER'] };
+  t['oversight'] = { party: 'IOM', roles: ['OVERSIGHT'] };
 
   // Seven disclosures of Samuel: the page that names him, three reads a minute apart, and
   // three more in one instant (ordered among themselves by audit id).
-  const all = await graphql(tg.url, { query: 'query Everyone { migrants(first: 50) { edges { node { id givenName } } } }', token: t['ita'], ...MED });
+  const all = await tg.execute({ query: 'query Everyone { migrants(first: 50) { edges { node { id givenName } } } }', caller: t['ita'], ...MED });
   expect(all.body.errors).toBeUndefined();
   samuel = (all.body.data!['migrants'] as { edges: { node: { id: string; givenName: string } }[] }).edges.find((e) => e.node.givenName === 'Samuel')!.node.id;
   for (const name of ['First', 'Second', 'Third']) {

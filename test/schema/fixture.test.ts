@@ -1,7 +1,10 @@
 /**
- * Integration tests on the shared fixture (test/fixtures/small-world.json), over
- * real HTTP on the real test database. Every expectation below is computed by hand from
- * the fixture and docs/api.md sections 1, 3, 4 and 5 — none comes from project code.
+ * The shared fixture (test/fixtures/small-world.json) under every agreement and purpose,
+ * in the schema-level tier (test/support/schemaTier.ts): each operation runs on the
+ * gateway's GraphQL layer (Apollo Server with every plugin, the request context as the
+ * gateway builds it, the real test database) as the caller a development token verifies
+ * to, without HTTP. Every expectation below is computed by hand from the fixture and
+ * docs/api.md sections 1, 3, 4 and 5 — none comes from project code.
  *
  * Gateways (each with a database of its own):
  * - `main`:   clock 2025-06-01 (MED-TIP retention cut-off 2015-06-04, readmission 2023-06-02);
@@ -12,7 +15,8 @@
  *             m-0001) has an active ANTI_TRAFFICKING consent.
  */
 import { importWorld } from '../../src/world/importWorld';
-import { loadFixture, startTestGateway, type TestGateway } from '../support/testGateway';
+import { startSchemaTier, type SchemaTier } from '../support/schemaTier';
+import { loadFixture } from '../support/testGateway';
 import {
   AEGEAN,
   ALL_FIELDS,
@@ -30,15 +34,15 @@ import {
   type Clearance,
   type Ctx,
   type Node,
-} from './helpers';
+} from '../support/fixtureCalls';
 
 const JUNE_2025 = new Date('2025-06-01T12:00:00Z');
 const NOV_2026 = new Date('2026-11-23T12:00:00Z');
 
-let main: TestGateway;
-let late: TestGateway;
-let dial: TestGateway;
-let family: TestGateway;
+let main: SchemaTier;
+let late: SchemaTier;
+let dial: SchemaTier;
+let family: SchemaTier;
 let dialToday = JUNE_2025;
 
 /** Sets the `dial` gateway's clock to `day` (noon UTC unless a time is given). */
@@ -82,10 +86,10 @@ beforeAll(async () => {
   (familyWorld['consents'] as unknown[]).push({ migrantId: 'm-0002', purpose: 'ANTI_TRAFFICKING', givenAt: '2024-11-05', withdrawnAt: null });
 
   [main, late, dial, family] = await Promise.all([
-    startTestGateway({ dbName: 'test_integration_fixture_main', fixture: true, clock: () => JUNE_2025, env: ENV }),
-    startTestGateway({ dbName: 'test_integration_fixture_late', fixture: true, clock: () => NOV_2026, env: ENV }),
-    startTestGateway({ dbName: 'test_integration_fixture_dial', fixture: true, clock: () => dialToday, env: ENV }),
-    startTestGateway({ dbName: 'test_integration_fixture_family', fixture: false, clock: () => JUNE_2025, env: ENV }),
+    startSchemaTier({ dbName: 'test_schema_fixture_main', fixture: true, clock: () => JUNE_2025, env: ENV }),
+    startSchemaTier({ dbName: 'test_schema_fixture_late', fixture: true, clock: () => NOV_2026, env: ENV }),
+    startSchemaTier({ dbName: 'test_schema_fixture_dial', fixture: true, clock: () => dialToday, env: ENV }),
+    startSchemaTier({ dbName: 'test_schema_fixture_family', fixture: false, clock: () => JUNE_2025, env: ENV }),
   ]);
   await importWorld(family.client, family.db, familyWorld, 'family-world.json');
 
@@ -123,7 +127,7 @@ const EMEKA_CONVICTIONS = { convictions: [{ offence: 'MIGRANT_SMUGGLING', year: 
 describe('every agreement and purpose in force: each Migrant field disclosed, minimised or null (contract 3, 4)', () => {
   interface Row {
     name: string;
-    gw: () => TestGateway;
+    gw: () => SchemaTier;
     ctx: () => Ctx;
     id: () => string;
     data: () => Node;
@@ -704,7 +708,7 @@ const MED_ALL_NAMES = [
 describe('subject scopes and retention: exact totalCounts (contract 3, row level)', () => {
   const NAMES = 'id givenName familyName';
 
-  const scopes: [string, () => TestGateway, Ctx, number, string[] | null][] = [
+  const scopes: [string, () => SchemaTier, Ctx, number, string[] | null][] = [
     // ALL_HELD_BY_PARTIES (ITA, ESP, GRC, IOM): all but m-0012 (recorded 2012-04-11 < 2015-06-04).
     ['2025-06-01, MED-TIP ANTI_TRAFFICKING, ITA', () => main, { ...ita(), ...AT }, 11, MED_ALL_NAMES],
     ['2025-06-01, MED-TIP SERVICE_DELIVERY, ESP', () => main, { party: 'ESP', ...SD }, 11, MED_ALL_NAMES],
