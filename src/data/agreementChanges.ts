@@ -13,6 +13,7 @@
  */
 import type { ChangeStreamOptions, Document } from 'mongodb';
 import { isDatabaseUnavailable } from './database';
+import { wakeablePause } from './wakeablePause';
 
 /** A change event, as much of it as is used. */
 export interface AgreementChangeEvent {
@@ -86,15 +87,7 @@ export function watchAgreementChanges(
   const streamOptions: ChangeStreamOptions = { maxAwaitTimeMS: options.maxAwaitTimeMS ?? 1_000 };
   const session: WatchSession = { state: 'opening', closed: false, said: null };
   let current: AgreementChangeStream | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
-
-  const pause = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, ms);
-      timer.unref();
-    });
+  const { pause, wake } = wakeablePause();
 
   const run = async (): Promise<void> => {
     for (let failures = 0; !session.closed; ) {
@@ -136,8 +129,7 @@ export function watchAgreementChanges(
     async close() {
       if (session.closed) return;
       session.closed = true;
-      clearTimeout(timer);
-      wake?.();
+      wake();
       await current?.close().catch(() => undefined);
       let limit: NodeJS.Timeout | undefined;
       await Promise.race([loop, new Promise<void>((resolve) => (limit = setTimeout(resolve, closeTimeoutMs)))]);

@@ -14,6 +14,7 @@
  */
 import type { Db, MongoClient, ServerDescriptionChangedEvent } from 'mongodb';
 import { ensureIndexes, isDatabaseUnavailable } from './database';
+import { wakeablePause } from './wakeablePause';
 
 /** The part of the gateway's logger (pino) this module uses. */
 export interface ConnectionLog {
@@ -48,14 +49,7 @@ export function keepDatabaseConnected(client: MongoClient, db: Db, log: Connecti
   const indexPause = options.indexPauseMs ?? INDEX_PAUSE_MS;
   const remindEvery = options.remindEvery ?? 12;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
-  const pause = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, ms);
-      timer.unref();
-    });
+  const { pause, wake } = wakeablePause();
 
   const connect = async (): Promise<boolean> => {
     const since = Date.now();
@@ -100,8 +94,7 @@ export function keepDatabaseConnected(client: MongoClient, db: Db, log: Connecti
     ready,
     stop() {
       stopped = true;
-      clearTimeout(timer);
-      wake?.();
+      wake();
       client.off('serverDescriptionChanged', onServerChange);
       return ended;
     },

@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { ERROR_CODES as CONTRACT_ERROR_CODES } from '../../src/context/errors';
 import { signDevToken } from '../../src/dev/devKeys';
 import { startTestGateway, type TestGateway } from '../support/testGateway';
 import * as generated from '../../examples/generated/graphql';
@@ -383,6 +384,8 @@ describe('refusals surface by code', () => {
   });
 
   it('has advice for every code of the contract', () => {
+    // The example is a client a user copies, so it lists the codes itself: the same list as the gateway's.
+    expect([...ERROR_CODES].sort()).toEqual([...CONTRACT_ERROR_CODES].sort());
     for (const code of ERROR_CODES) expect(adviceFor(code)).toMatch(/\w/);
   });
 });
