@@ -1,20 +1,20 @@
 /**
- * What one request costs the database, per privacy mode: the MongoDB commands the
- * gateway sends and the bytes of their replies.
+ * What one request costs the database, per server: the MongoDB commands the server
+ * sends and the bytes of their replies.
  *
  * Measured in the bench process itself, never in the load servers: command monitoring
  * decodes every reply a second time, which would slow the servers being timed.
  *
- * Contract: builds the gateway as bench/server.ts does but on a MongoClient with
- * `monitorCommands: true`, sends the scenario's request a few times to warm it
+ * Contract: builds the server in process (the gateway as bench/server.ts does, or an
+ * alternative) on a MongoClient with `monitorCommands: true`, sends the scenario's request a few times to warm it
  * (agreement cache, connection pool, JIT), then counts the commands of `samples` further requests,
  * one at a time, and reports the mean per request. Reply bytes are the BSON size of
  * each `commandSucceeded` reply; database time is the sum of their `duration`s. Run it
  * while nothing else loads the machine, or the timings (not the counts) mean little.
  */
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BSON, MongoClient, type CommandStartedEvent, type CommandSucceededEvent } from 'mongodb';
+import { BSON, MongoClient, type CommandStartedEvent, type CommandSucceededEvent, type Db } from 'mongodb';
 import { loadConfig } from '../src/server/config';
 import { createGateway } from '../src/server/createGateway';
 import { createLogger } from '../src/server/logger';
@@ -52,8 +52,23 @@ interface Tally {
   dbMsByCommand: Record<string, number>;
 }
 
-/** Measures the database cost of `request` on a gateway in `mode` over the database `dbName` at `uri`. */
-export async function measureCommands(uri: string, dbName: string, mode: BenchMode, request: BenchRequest, samples = 5): Promise<CommandCost> {
+/** A server built in this process over a given database: its HTTP handler and how to stop it. */
+export interface InProcessServer {
+  readonly handler: RequestListener;
+  stop(): Promise<void>;
+}
+
+/** The gateway in `mode` (A `enforced`, B `stripped`), built as bench/server.ts builds it. */
+export function gatewayServer(mode: BenchMode, uri: string, dbName: string): (db: Db) => Promise<InProcessServer> {
+  return async (db) => {
+    const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent', MONGODB_URI: uri, MONGODB_DB: dbName });
+    const gateway = await createGateway({ config, db, logger: createLogger('silent'), ...gatewayFor(mode) });
+    return { handler: gateway.app, stop: () => gateway.stop() };
+  };
+}
+
+/** Measures the database cost of `request` on the server `build` makes over the database `dbName` at `uri`. */
+export async function measureCommands(uri: string, dbName: string, build: (db: Db) => Promise<InProcessServer>, request: BenchRequest, samples = 5): Promise<CommandCost> {
   const client = new MongoClient(uri, { monitorCommands: true, serverSelectionTimeoutMS: 5_000, maxPoolSize: 50 });
   await client.connect();
   const tally = emptyTally();
@@ -73,14 +88,8 @@ export async function measureCommands(uri: string, dbName: string, mode: BenchMo
     tally.dbMsByCommand[name] = (tally.dbMsByCommand[name] ?? 0) + event.duration;
     tally.replyBytesByCommand[name] = (tally.replyBytesByCommand[name] ?? 0) + bytes;
   });
-  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent', MONGODB_URI: uri, MONGODB_DB: dbName });
-  const gateway = await createGateway({
-    config,
-    db: client.db(dbName),
-    logger: createLogger('silent'),
-    ...gatewayFor(mode),
-  });
-  const server = createServer(gateway.app);
+  const built = await build(client.db(dbName));
+  const server = createServer(built.handler);
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -94,7 +103,7 @@ export async function measureCommands(uri: string, dbName: string, mode: BenchMo
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await gateway.stop();
+    await built.stop();
     await client.close();
   }
 }

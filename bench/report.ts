@@ -1,39 +1,61 @@
 /**
- * The bench's results: per-mode medians, the A/B ratio, the printed table and
- * `bench/results/latest.json`. Pure except `writeResults`.
+ * The bench's results: per-server medians, the ratios of A to the others, the printed
+ * table and `bench/results/latest.json`. Pure except `writeResults`.
  *
- * Contract of the printed report: a table (mode, median req/s, median p50 ms, median
- * p99 ms, commands/req, reply KB/req), the range of req/s over the rounds, and as its
- * very last line
+ * Contract of the printed report: a table (server, median req/s with its range over the
+ * rounds, median p50 and p99 ms, the server's CPU ms per request, the database's CPU ms
+ * per request, one idle request's latency, commands/req, reply KB/req), then the ratios
+ * of A's median req/s to C's and D's, and as its very last line
  * `ratio A/B req/s: <value with 2 decimals>`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BenchMode } from './baseline/stripped';
 import type { CommandCost } from './commands';
 import type { LoadResult } from './load';
 
-/** A is the gateway, B its baseline without privacy enforcement. */
-export const MODES: readonly BenchMode[] = ['enforced', 'stripped'];
-export const MODE_LABEL: Readonly<Record<BenchMode, string>> = { enforced: 'A enforced', stripped: 'B stripped' };
+/**
+ * The four servers, each its own process on the same database and world:
+ * A the gateway; B the gateway with its privacy enforcement stripped (bench/baseline);
+ * C stock Apollo Server 5 over the same SDL without the privacy directives, plain
+ * resolvers with DataLoader, no privacy (bench/alternatives); D bare `node:http` with
+ * graphql-jit over C's resolvers: the practical limit.
+ */
+export type ServerName = 'A' | 'B' | 'C' | 'D';
+export const SERVERS: readonly ServerName[] = ['A', 'B', 'C', 'D'];
+export const SERVER_LABEL: Readonly<Record<ServerName, string>> = {
+  A: 'A gateway',
+  B: 'B stripped',
+  C: 'C stock Apollo',
+  D: 'D http+jit',
+};
 
 export interface Round extends LoadResult {
-  readonly mode: BenchMode;
-  /** 1-based, per mode. */
+  readonly server: ServerName;
+  /** 1-based, per server. */
   readonly round: number;
+  /** The server process's CPU time (user + system) over the round, per completed request. */
+  readonly cpuMsPerRequest: number;
+  /** The database process's CPU time over the round, per completed request; null when its process is not ours. */
+  readonly dbCpuMsPerRequest: number | null;
 }
 
-export interface ModeSummary {
+export interface ServerSummary {
   readonly medianRequestsPerSecond: number;
   readonly medianP50Ms: number;
   readonly medianP99Ms: number;
   /** The slowest and the fastest round: how far to trust the median. */
   readonly minRequestsPerSecond: number;
   readonly maxRequestsPerSecond: number;
+  readonly cpuMsPerRequest: number;
+  readonly dbCpuMsPerRequest: number | null;
+  /** The median latency of one request at a time on an otherwise idle server. */
+  readonly idleMs: number;
   readonly commandsPerRequest: number;
   readonly replyKbPerRequest: number;
   readonly cost: CommandCost;
 }
+
+export type Ratios = Readonly<Record<'A/B' | 'A/C' | 'A/D', number>>;
 
 export interface BenchResults {
   readonly date: string;
@@ -45,9 +67,9 @@ export interface BenchResults {
   readonly query: string;
   readonly context: Readonly<Record<string, unknown>>;
   readonly rounds: readonly Round[];
-  readonly modes: Readonly<Record<BenchMode, ModeSummary>>;
-  /** Median req/s of A (enforced) over that of B (stripped). */
-  readonly ratio: number;
+  readonly servers: Readonly<Record<ServerName, ServerSummary>>;
+  /** Median req/s of A over that of B, C and D. */
+  readonly ratios: Ratios;
   readonly wallSeconds: number;
 }
 
@@ -59,55 +81,72 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** The medians of `mode`'s rounds, with its database cost. */
-export function summariseMode(rounds: readonly Round[], mode: BenchMode, cost: CommandCost): ModeSummary {
-  const mine = rounds.filter((round) => round.mode === mode);
+/** The medians of `server`'s rounds, with its idle latency and database cost. */
+export function summariseServer(rounds: readonly Round[], server: ServerName, facts: { cost: CommandCost; idleMs: number }): ServerSummary {
+  const mine = rounds.filter((round) => round.server === server);
   const throughputs = mine.map((round) => round.requestsPerSecond);
+  const dbCpu = mine.map((round) => round.dbCpuMsPerRequest).filter((v): v is number => v !== null);
   return {
     medianRequestsPerSecond: median(throughputs),
     medianP50Ms: median(mine.map((round) => round.p50Ms)),
     medianP99Ms: median(mine.map((round) => round.p99Ms)),
     minRequestsPerSecond: Math.min(...throughputs),
     maxRequestsPerSecond: Math.max(...throughputs),
-    commandsPerRequest: cost.commandsPerRequest,
-    replyKbPerRequest: cost.replyBytesPerRequest / 1024,
-    cost,
+    cpuMsPerRequest: median(mine.map((round) => round.cpuMsPerRequest)),
+    dbCpuMsPerRequest: dbCpu.length === 0 ? null : median(dbCpu),
+    idleMs: facts.idleMs,
+    commandsPerRequest: facts.cost.commandsPerRequest,
+    replyKbPerRequest: facts.cost.replyBytesPerRequest / 1024,
+    cost: facts.cost,
   };
 }
 
-/** A/B of median req/s. */
-export function ratioOf(modes: Readonly<Record<BenchMode, ModeSummary>>): number {
-  return modes.enforced.medianRequestsPerSecond / modes.stripped.medianRequestsPerSecond;
+/** A's median req/s over B's, C's and D's. */
+export function ratiosOf(servers: Readonly<Record<ServerName, ServerSummary>>): Ratios {
+  const a = servers.A.medianRequestsPerSecond;
+  return { 'A/B': a / servers.B.medianRequestsPerSecond, 'A/C': a / servers.C.medianRequestsPerSecond, 'A/D': a / servers.D.medianRequestsPerSecond };
 }
 
 /** The rounds as they ran, one line each. */
 export function formatRounds(rounds: readonly Round[]): string {
   return rounds
-    .map((r) => `  ${MODE_LABEL[r.mode].padEnd(10)} round ${r.round}: ${r.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms`)
+    .map(
+      (r) =>
+        `  ${SERVER_LABEL[r.server].padEnd(14)} round ${r.round}: ${r.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  ` +
+        `cpu ${r.cpuMsPerRequest.toFixed(1)} ms/req  db cpu ${r.dbCpuMsPerRequest === null ? '-' : r.dbCpuMsPerRequest.toFixed(1)} ms/req`,
+    )
     .join('\n');
 }
 
 /** The printed report; its last line is `ratio A/B req/s: <x.xx>`. */
-export function formatReport(results: Pick<BenchResults, 'modes' | 'ratio' | 'database' | 'settings'>): string {
-  const header = ['mode', 'median req/s', 'median p50 ms', 'median p99 ms', 'commands/req', 'reply KB/req'];
-  const rows = MODES.map((mode) => {
-    const s = results.modes[mode];
-    return [MODE_LABEL[mode], s.medianRequestsPerSecond.toFixed(1), s.medianP50Ms.toFixed(1), s.medianP99Ms.toFixed(1), s.commandsPerRequest.toFixed(1), s.replyKbPerRequest.toFixed(1)];
+export function formatReport(results: Pick<BenchResults, 'servers' | 'ratios' | 'database' | 'settings'>): string {
+  const header = ['server', 'req/s', 'range', 'p50 ms', 'p99 ms', 'cpu ms/req', 'db cpu ms/req', 'idle ms', 'commands/req', 'reply KB/req'];
+  const rows = SERVERS.map((server) => {
+    const s = results.servers[server];
+    return [
+      SERVER_LABEL[server],
+      s.medianRequestsPerSecond.toFixed(1),
+      `${s.minRequestsPerSecond.toFixed(1)}–${s.maxRequestsPerSecond.toFixed(1)}`,
+      s.medianP50Ms.toFixed(1),
+      s.medianP99Ms.toFixed(1),
+      s.cpuMsPerRequest.toFixed(1),
+      s.dbCpuMsPerRequest === null ? '-' : s.dbCpuMsPerRequest.toFixed(1),
+      s.idleMs.toFixed(1),
+      s.commandsPerRequest.toFixed(1),
+      s.replyKbPerRequest.toFixed(1),
+    ];
   });
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  const { settings, database } = results;
-  const spread = MODES.map((mode) => {
-    const s = results.modes[mode];
-    return `${MODE_LABEL[mode]} ${s.minRequestsPerSecond.toFixed(1)}–${s.maxRequestsPerSecond.toFixed(1)}`;
-  }).join(', ');
+  const { settings, database, ratios } = results;
   return [
-    `database ${database.kind}; ${settings.rounds} rounds × ${settings.seconds} s per mode, ${settings.connections} connections`,
+    `database ${database.kind}; ${settings.rounds} rounds × ${settings.seconds} s per server, ${settings.connections} connections; medians over the rounds`,
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
-    `req/s range over rounds: ${spread}`,
-    `ratio A/B req/s: ${results.ratio.toFixed(2)}`,
+    `ratio A/C req/s: ${ratios['A/C'].toFixed(2)}`,
+    `ratio A/D req/s: ${ratios['A/D'].toFixed(2)}`,
+    `ratio A/B req/s: ${ratios['A/B'].toFixed(2)}`,
   ].join('\n');
 }
 

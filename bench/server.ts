@@ -21,8 +21,11 @@ import { createLogger } from '../src/server/logger';
 import { gatewayFor, type BenchMode } from './baseline/stripped';
 import { exitWhenParentGoes } from './processes';
 
-/** The ready line's pattern; group 1 is the mode, group 2 the port. */
-export const READY_LINE = /treatygate-bench ready mode=(enforced|stripped) port=(\d+)/;
+/**
+ * The ready line's pattern, for every bench server (A and B here, C and D in
+ * bench/alternatives/); group 1 is the mode, group 2 the port.
+ */
+export const READY_LINE = /treatygate-bench ready mode=([a-z-]+) port=(\d+)/;
 
 /** The privacy mode named by `value`; throws for anything else. */
 export function parseMode(value: string | undefined): BenchMode {
@@ -53,6 +56,12 @@ async function main(): Promise<void> {
   });
   // `GET /bench/memory`: this process's memory, for the statistics bench (never part of the gateway).
   const server = createServer((req, res) => {
+    // `GET /bench/cpu`: this process's CPU time so far (µs), read before and after each round.
+    if (req.method === 'GET' && req.url === '/bench/cpu') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(process.cpuUsage()));
+      return;
+    }
     if (req.method === 'GET' && req.url === '/bench/memory') {
       const { rss, heapUsed } = process.memoryUsage();
       res.setHeader('content-type', 'application/json');

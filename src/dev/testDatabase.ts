@@ -60,6 +60,8 @@ export interface StartedDatabase {
   readonly kind: DatabaseKind;
   /** The data directory of a server started in persistent mode; undefined: in memory (or 'external'). */
   readonly dataDir?: string;
+  /** The server's process id, when this process started it (the bench reads its CPU time). */
+  readonly pid?: number;
   /** Stops a server started here (idempotent); a no-op for 'external'. */
   stop(): Promise<void>;
 }
@@ -544,7 +546,13 @@ async function startMemoryServer(port?: number, dataDir?: string): Promise<{ dat
   // doCleanup removes only the temporary dbPath of the in-memory case; without `force` a given dbPath stays.
   const stop = once(async () => void (await server.stop({ doCleanup: true, force: false })));
   return {
-    database: { uri: server.getUri(), kind: 'mongodb-memory-server', ...(dataDir === undefined ? {} : { dataDir }), stop },
+    database: {
+      uri: server.getUri(),
+      kind: 'mongodb-memory-server',
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(server.instanceInfo?.instance.mongodProcess?.pid === undefined ? {} : { pid: server.instanceInfo.instance.mongodProcess.pid }),
+      stop,
+    },
     binary: located ? `${located.path}, from ${located.source}` : 'downloaded',
   };
 }
@@ -757,6 +765,7 @@ export async function startMongoJavaServer(options: MongoJavaServerOptions = {})
         uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
         kind: 'mongo-java-server',
         ...(dataDir === undefined ? {} : { dataDir }),
+        ...(child.pid === undefined ? {} : { pid: child.pid }),
         stop: once(async () => {
           const killed = await terminate(child, grace);
           if (killed && dataDir !== undefined) {
