@@ -5,7 +5,7 @@
  * operation that reads records.
  */
 import { startOfUtcDay } from '../policy/calendar';
-import { createPseudonymiser, type Pseudonymiser } from '../policy/pseudonym';
+import { createPseudonymiser, rememberingPseudonyms, type Pseudonymiser } from '../policy/pseudonym';
 import { rowScopeFor, type RowScope } from '../policy/scope';
 import { checkTreaty, checkTreatyHeaders, type AgreementPolicy, type GrantPolicy, type TreatyErrorCode } from '../policy/treaty';
 import { dataRequestProblem } from '../policy/dataRequests';
@@ -76,7 +76,8 @@ export async function resolveTreaty(
     purpose: checked.purpose,
     grant: verdict.grant,
     scope: rowScopeFor(verdict.agreement, verdict.grant, now, requested),
-    pseudonyms: createPseudonymiser(pseudonymKey, agreement._id),
+    // One request's pseudonyms: a record's id and cursor are encoded once.
+    pseudonyms: rememberingPseudonyms(createPseudonymiser(pseudonymKey, agreement._id)),
     dataRequest,
   };
 }

@@ -56,3 +56,33 @@ export function createPseudonymiser(key: Buffer, agreementId: string): Pseudonym
     },
   };
 }
+
+/**
+ * `pseudonymiser` remembering what it encoded and decoded: for one request, where a
+ * record's id and its cursor are the same pseudonym (computed once, not twice), and a
+ * pseudonym sent back is decoded once. Encoding is deterministic, so a remembered
+ * answer is the answer. Held by one request's treaty context and dropped with it.
+ */
+export function rememberingPseudonyms(pseudonymiser: Pseudonymiser): Pseudonymiser {
+  const encoded = new Map<string, string>();
+  const decoded = new Map<string, string | null>();
+  return {
+    encode(internalId) {
+      let pseudonym = encoded.get(internalId);
+      if (pseudonym === undefined) {
+        pseudonym = pseudonymiser.encode(internalId);
+        encoded.set(internalId, pseudonym);
+      }
+      return pseudonym;
+    },
+    decode(pseudonym) {
+      if (typeof pseudonym !== 'string') return null;
+      let internalId = decoded.get(pseudonym);
+      if (internalId === undefined) {
+        internalId = pseudonymiser.decode(pseudonym);
+        decoded.set(pseudonym, internalId);
+      }
+      return internalId;
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createPseudonymiser } from '../../src/policy/pseudonym';
+import { createPseudonymiser, rememberingPseudonyms, type Pseudonymiser } from '../../src/policy/pseudonym';
 
 const KEY = Buffer.alloc(32, 7);
 
@@ -44,5 +44,29 @@ describe('pseudonymous ids', () => {
 
   it('refuses a short key', () => {
     expect(() => createPseudonymiser(Buffer.alloc(16), 'AGR-A')).toThrow('pseudonym key must be at least 32 bytes');
+  });
+
+  it('remembers, for one request, the same answers as the pseudonymiser it wraps, each computed once', () => {
+    const calls = { encode: 0, decode: 0 };
+    const counted: Pseudonymiser = {
+      encode: (id) => (calls.encode++, a.encode(id)),
+      decode: (p) => (calls.decode++, a.decode(p)),
+    };
+    const remembering = rememberingPseudonyms(counted);
+    fc.assert(
+      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 16 }), { minLength: 1, maxLength: 20 }), (ids) => {
+        for (const id of [...ids, ...ids]) {
+          expect(remembering.encode(id)).toBe(a.encode(id));
+          expect(remembering.decode(a.encode(id))).toBe(id);
+          expect(remembering.decode(b.encode(id))).toBeNull();
+        }
+      }),
+      { numRuns: 100 },
+    );
+    const before = { ...calls };
+    remembering.encode('m-0001');
+    remembering.encode('m-0001');
+    expect(calls.encode - before.encode).toBeLessThanOrEqual(1);
+    expect(remembering.decode(123 as unknown as string)).toBeNull();
   });
 });
