@@ -20,6 +20,7 @@ import { createGateway } from '../src/server/createGateway';
 import { createLogger } from '../src/server/logger';
 import { gatewayFor, type BenchMode } from './baseline/stripped';
 import { exitWhenParentGoes } from './processes';
+import { startRuntimeProbe } from './runtimeProbe';
 
 /**
  * The ready line's pattern, for every bench server (A and B here, C and D in
@@ -54,7 +55,10 @@ async function main(): Promise<void> {
     logger: createLogger(config.logLevel),
     ...gatewayFor(mode),
   });
-  // `GET /bench/memory`: this process's memory, for the statistics bench (never part of the gateway).
+  // The bench's probes, never part of the gateway: `GET /bench/memory` (memory, and the
+  // event-loop delay and GC pauses since the previous read: the soak samples it each
+  // second) and `GET /bench/cpu`.
+  const runtime = startRuntimeProbe();
   const server = createServer((req, res) => {
     // `GET /bench/cpu`: this process's CPU time so far (µs), read before and after each round.
     if (req.method === 'GET' && req.url === '/bench/cpu') {
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     if (req.method === 'GET' && req.url === '/bench/memory') {
       const { rss, heapUsed } = process.memoryUsage();
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 }));
+      res.end(JSON.stringify({ rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024, runtime: runtime.sample() }));
       return;
     }
     gateway.app(req, res);

@@ -13,7 +13,8 @@
  *    load-generator process (bench/soakLoad.ts);
  * 4. soaks: an open loop at SOAK_LOAD_PERCENT (80) % of that rate (or SOAK_RATE), from
  *    a fresh load-generator process: SOAK_WARMUP_SECONDS, then SOAK_SECONDS measured,
- *    while this process samples the gateway's memory every second (`GET /bench/memory`);
+ *    while this process samples the gateway's memory, event-loop delay and GC pauses
+ *    every second (`GET /bench/memory`);
  * 5. prints the table and ends with `soak errors: <n> rss-growth-mb: <x.x> p99/p50: <y.yy>`.
  *
  * Contracts: progress goes to standard error, the report to standard output, and
@@ -33,7 +34,8 @@ import { READY_LINE } from './server';
 import { signDevToken } from '../src/dev/devKeys';
 import { AGREEMENT_MED, CALLERS, STATISTICS, STATISTICS_TABLES } from './soakMix';
 import { PHASE_END, PHASE_MEASURE, type SoakLoadResult, type SoakLoadSpec } from './soakLoad';
-import { formatSoakReport, memoryTimeline, missedTargets, operationRows, readSoakSettings, rssGrowth, type MemorySample, type SoakSettings } from './soakReport';
+import type { RuntimeSample } from './runtimeProbe';
+import { formatSoakReport, memoryTimeline, missedTargets, operationRows, readSoakSettings, rssGrowth, runtimeSummary, type MemorySample, type SoakSettings } from './soakReport';
 
 export const SOAK_DB = 'soak';
 export const SOAK_WORLD = { migrants: 2_000, seed: 1 } as const;
@@ -89,8 +91,8 @@ function startSampler(baseUrl: string): { samples: MemorySample[]; failures: num
     const atMs = Date.now();
     try {
       const response = await fetch(`${baseUrl}/bench/memory`, { signal: AbortSignal.timeout(5_000) });
-      const body = (await response.json()) as { rss: number; heapUsed: number };
-      state.samples.push({ atMs, rss: body.rss, heapUsed: body.heapUsed });
+      const body = (await response.json()) as { rss: number; heapUsed: number; runtime?: RuntimeSample };
+      state.samples.push({ atMs, rss: body.rss, heapUsed: body.heapUsed, ...(body.runtime ? { runtime: body.runtime } : {}) });
     } catch {
       state.failures++;
     }
@@ -189,6 +191,7 @@ async function soak(children: Children, state: { database: StartedDatabase | nul
       soak: result,
       memory,
       memoryTimeline: memoryTimeline(sampler.samples.filter((sample) => sample.atMs <= measureEnd), measureStart),
+      runtime: runtimeSummary(sampler.samples, measureStart, measureEnd),
       loadFactor: settings.rate === null ? settings.loadFactor : rate / saturation.completedPerSecond,
     }),
     missed: missedTargets(unexpected, memory.growthMb, all.p99Ms / all.p50Ms),

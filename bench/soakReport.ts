@@ -11,6 +11,7 @@
  * - The report's last line is exactly
  *   `soak errors: <n> rss-growth-mb: <x.x> p99/p50: <y.yy>`.
  */
+import type { RuntimeSample } from './runtimeProbe';
 import { OPERATION_LABELS, type OperationLabel } from './soakMix';
 
 /** Nearest-rank percentile `p` (0 < p <= 100) of `values`; NaN for none. */
@@ -36,6 +37,38 @@ export interface MemorySample {
   readonly atMs: number;
   readonly rss: number;
   readonly heapUsed: number;
+  /** The gateway's event-loop delay and GC pauses since the previous sample (bench/runtimeProbe.ts). */
+  readonly runtime?: RuntimeSample;
+}
+
+/** The event loop and the garbage collector over the measured phase, from the per-second samples. */
+export interface RuntimeSummary {
+  readonly samples: number;
+  /** The median and the largest of the samples' p99 event-loop delays, and the longest delay seen. */
+  readonly loopDelayP99MedianMs: number;
+  readonly loopDelayP99MaxMs: number;
+  readonly loopDelayMaxMs: number;
+  /** GC pause time per second of measured time, pauses per second, and the longest pause. */
+  readonly gcMsPerSecond: number;
+  readonly gcPausesPerSecond: number;
+  readonly gcMaxMs: number;
+}
+
+/** The runtime samples taken within the measured phase, summarised; null when none carried one. */
+export function runtimeSummary(samples: readonly MemorySample[], measureStartMs: number, measureEndMs: number): RuntimeSummary | null {
+  const measured = samples.filter((s) => s.atMs > measureStartMs && s.atMs <= measureEndMs && s.runtime !== undefined).map((s) => s.runtime!);
+  if (measured.length === 0) return null;
+  const seconds = Math.max(1, (measureEndMs - measureStartMs) / 1_000);
+  const p99s = measured.map((r) => r.loopDelayP99Ms);
+  return {
+    samples: measured.length,
+    loopDelayP99MedianMs: median(p99s),
+    loopDelayP99MaxMs: Math.max(...p99s),
+    loopDelayMaxMs: Math.max(...measured.map((r) => r.loopDelayMaxMs)),
+    gcMsPerSecond: measured.reduce((sum, r) => sum + r.gcTotalMs, 0) / seconds,
+    gcPausesPerSecond: measured.reduce((sum, r) => sum + r.gcCount, 0) / seconds,
+    gcMaxMs: Math.max(...measured.map((r) => r.gcMaxMs)),
+  };
 }
 
 export interface RssGrowth {
@@ -235,6 +268,8 @@ export interface SoakSummary {
   readonly soak: LoadReport;
   readonly memory: RssGrowth;
   readonly memoryTimeline: readonly MemoryBucket[];
+  /** The gateway's event loop and GC over the measured phase (null when not sampled). */
+  readonly runtime: RuntimeSummary | null;
   readonly loadFactor: number;
 }
 
@@ -280,6 +315,13 @@ export function formatSoakReport(summary: SoakSummary): string {
   lines.push(
     `gateway RSS: ${mb(memory.baseline)} MB after warm-up, ${mb(memory.end)} MB at the end (median of the last 10 s), ${mb(memory.max)} MB at most; ` +
       `growth ${memory.growthMb.toFixed(1)} MB (to the largest sample ${memory.maxGrowthMb.toFixed(1)} MB); heap in use ${memory.heapBaselineMb.toFixed(1)} -> ${memory.heapEndMb.toFixed(1)} MB`,
+  );
+  const runtime = summary.runtime;
+  lines.push(
+    runtime === null
+      ? 'gateway event loop and GC: not sampled'
+      : `gateway event loop (${runtime.samples} one-second samples): delay p99 median ${runtime.loopDelayP99MedianMs.toFixed(1)} ms, worst ${runtime.loopDelayP99MaxMs.toFixed(1)} ms, ` +
+          `longest ${runtime.loopDelayMaxMs.toFixed(1)} ms; GC pauses ${runtime.gcMsPerSecond.toFixed(1)} ms/s (${runtime.gcPausesPerSecond.toFixed(1)} per s), longest ${runtime.gcMaxMs.toFixed(1)} ms`,
   );
   lines.push(`gateway memory by 10 s (from the start of the measured phase; median RSS/heap MB):`);
   for (let i = 0; i < summary.memoryTimeline.length; i += 6) {

@@ -4,6 +4,7 @@
  * printed contract. The summary line is read by people and scripts alike, so its form
  * is fixed.
  */
+import { startRuntimeProbe } from '../../bench/runtimeProbe';
 import {
   CONSENT_PURPOSES,
   MIX_WEIGHTS,
@@ -21,6 +22,7 @@ import {
   MB,
   formatSoakReport,
   memoryTimeline,
+  runtimeSummary,
   missedTargets,
   operationRows,
   perOperationRatios,
@@ -294,6 +296,16 @@ describe('soak report', () => {
       soak: load('open', 0),
       memory,
       memoryTimeline: [{ fromSecond: -10, rssMb: 100, heapMb: 40 }],
+      runtime: runtimeSummary(
+        [
+          { atMs: 500, rss: 0, heapUsed: 0, runtime: { loopDelayP50Ms: 1, loopDelayP99Ms: 90, loopDelayMaxMs: 95, gcCount: 9, gcTotalMs: 90, gcMaxMs: 40 } },
+          { atMs: 2_000, rss: 0, heapUsed: 0, runtime: { loopDelayP50Ms: 1, loopDelayP99Ms: 12, loopDelayMaxMs: 20, gcCount: 4, gcTotalMs: 10, gcMaxMs: 5 } },
+          { atMs: 3_000, rss: 0, heapUsed: 0, runtime: { loopDelayP50Ms: 1, loopDelayP99Ms: 30, loopDelayMaxMs: 60, gcCount: 2, gcTotalMs: 6, gcMaxMs: 3 } },
+          { atMs: 4_000, rss: 0, heapUsed: 0 },
+        ],
+        1_000,
+        5_000,
+      ),
       loadFactor: 0.8,
     });
     const lines = text.split('\n');
@@ -303,6 +315,8 @@ describe('soak report', () => {
     expect(text).toMatch(/^ {2}\s*-10s 100\/40$/m);
     expect(text).toMatch(/2 CPUs, 1-minute load average 0\.50 at the start, 1\.25 at the end/);
     expect(text).toMatch(/targets missed: 1 unexpected errors/);
+    // The sample before the measured phase (500 ms) is left out; GC time per measured second.
+    expect(text).toMatch(/^gateway event loop \(2 one-second samples\): delay p99 median 21\.0 ms, worst 30\.0 ms, longest 60\.0 ms; GC pauses 4\.0 ms\/s \(1\.5 per s\), longest 5\.0 ms$/m);
     expect(text).toMatch(/^ {2}\s*0s {4}1 10\.0\/10\.0\s+5s {4}1 12\.0\/12\.0$/m);
   });
 
@@ -312,5 +326,31 @@ describe('soak report', () => {
     expect(() => readSoakSettings({ SOAK_SECONDS: '5' })).toThrow(/SOAK_SECONDS/);
     expect(() => readSoakSettings({ SOAK_ENFORCE: 'yes' })).toThrow(/SOAK_ENFORCE/);
     expect(() => readSoakSettings({ SOAK_LOAD_PERCENT: '0' })).toThrow(/SOAK_LOAD_PERCENT/);
+  });
+
+  it('summarises no runtime where no sample carried one', () => {
+    expect(runtimeSummary([{ atMs: 2_000, rss: 0, heapUsed: 0 }], 1_000, 5_000)).toBeNull();
+  });
+
+  it('the runtime probe sees a blocked event loop and reports since its previous sample', async () => {
+    const probe = startRuntimeProbe();
+    try {
+      // Let the delay monitor's timer start, then block the loop for 120 ms and let the timer run.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      probe.sample();
+      const until = Date.now() + 120;
+      while (Date.now() < until) {
+        /* busy */
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const blocked = probe.sample();
+      expect(blocked.loopDelayMaxMs).toBeGreaterThanOrEqual(100);
+      expect(blocked.gcCount).toBeGreaterThanOrEqual(0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Started over: the block is not reported again.
+      expect(probe.sample().loopDelayMaxMs).toBeLessThan(blocked.loopDelayMaxMs);
+    } finally {
+      probe.stop();
+    }
   });
 });
