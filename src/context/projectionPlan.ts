@@ -14,12 +14,15 @@ export interface ProjectionPlan {
   current(): MigrantProjection;
 }
 
-/** `withheld(coordinate)`: whether the decisions withhold a field for every record. */
-export function createProjectionPlan(withheld: (coordinate: string) => boolean): ProjectionPlan {
-  let projection = migrantProjection(withheld);
+/**
+ * `withheld(coordinate)`: whether the decisions withhold a field for every record;
+ * `dependsOnConsent(coordinate)`: whether they disclose it only with the subject's consent.
+ */
+export function createProjectionPlan(withheld: (coordinate: string) => boolean, dependsOnConsent?: (coordinate: string) => boolean): ProjectionPlan {
+  let projection = migrantProjection(withheld, dependsOnConsent);
   return {
     useSelection(fieldNames) {
-      projection = migrantProjection((coordinate) => withheld(coordinate) || !fieldNames.has(coordinate.slice(coordinate.indexOf('.') + 1)));
+      projection = migrantProjection((coordinate) => withheld(coordinate) || !fieldNames.has(coordinate.slice(coordinate.indexOf('.') + 1)), dependsOnConsent);
     },
     current: () => projection,
   };

@@ -8,7 +8,7 @@
  * reads nothing. Every other request gets all of them: there is no unenforced path (a
  * measurement baseline supplies its own decision table, `decisionTable`).
  */
-import type { FieldPolicy } from '../policy/decide';
+import type { FieldPolicy, StaticDecision } from '../policy/decide';
 import type { DecisionTableFactory } from '../policy/decisionTable';
 import { MEMBERSHIP_COORDINATES } from '../policy/filters';
 import { startOfUtcDay } from '../policy/calendar';
@@ -66,7 +66,10 @@ export async function createRequestContext(sources: RequestContextSources, reque
 
   // The decision table; what it withholds for every record is not read (the projection).
   const decisions = sources.decisionTable(sources.policies, decisionContextOf(treaty, caller));
-  const projection = createProjectionPlan((coordinate) => decisions.staticDecision(coordinate).action === 'REDACT');
+  const projection = createProjectionPlan(
+    (coordinate) => decisions.staticDecision(coordinate).action === 'REDACT',
+    (coordinate) => dependsOnConsent(decisions.staticDecision(coordinate)),
+  );
   const loaders = createLoaders(collections, {
     rows: treaty.scope,
     requests: { agreementId: treaty.agreement._id, party: caller.party },
@@ -87,6 +90,12 @@ export async function createRequestContext(sources: RequestContextSources, reque
     consentOf: (id) => loaders.consent.load(id),
   });
   return Object.freeze({ ...common, treaty, loaders, decisions, ledger, privacy, projection });
+}
+
+/** Whether a static decision is finished by the subject's consent (directly, or where no data request covers the record). */
+function dependsOnConsent(decision: StaticDecision): boolean {
+  if (decision.action === 'NEEDS_CONSENT') return true;
+  return decision.action === 'NEEDS_REQUEST' && dependsOnConsent(decision.otherwise);
 }
 
 function decisionContextOf(treaty: TreatyContext, caller: Caller) {

@@ -90,6 +90,16 @@ export interface MigrantDoc {
   victimStatus: { status: VictimStatusValue; identifiedOn: Date | null; exploitationType: ExploitationType | null } | null;
   /** Set when the record was erased; an erased record is never returned. */
   erasedAt?: Date | null;
+  /**
+   * The active consents of the subject, kept with the record so that a request reads them
+   * with it (src/data/consents.ts): by purpose, the earliest `givenAt` of a consent never
+   * withdrawn. Derived from the consents collection, which stays the record of every
+   * consent and withdrawal; absent on a record no consent write or import has summarised
+   * yet (then the collection is read).
+   */
+  activeConsentSince?: Partial<Record<Purpose, Date>>;
+  /** Raised by every write of `activeConsentSince`: a summary computed from older data cannot overwrite a newer one. */
+  consentsVersion?: number;
 }
 
 export interface DataRequestDoc {

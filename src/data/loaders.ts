@@ -10,7 +10,7 @@
 import DataLoader from 'dataloader';
 import type { RowScope } from '../policy/scope';
 import type { Purpose } from '../policy/taxonomy';
-import { subjectsWithActiveConsent } from './consents';
+import { activeConsentFromSummary, subjectsWithActiveConsent } from './consents';
 import { findAgreementsByIds, findPartiesByCodes } from './agreements';
 import type { Collections } from './database';
 import { findRequestsByIds, findRequestsBySubjects, type RequestScope } from './dataRequests';
@@ -40,25 +40,40 @@ export interface LoaderScope {
 
 /** One set of loaders for one request. */
 export function createLoaders(collections: Collections, scope: LoaderScope): Loaders {
+  const migrant = new DataLoader((ids: readonly string[]) =>
+    findMigrantsByIds(collections, scope.rows, ids, scope.migrantProjection()).then((docs) => byKey(ids, docs, (d) => d._id)),
+  );
   return {
     party: new DataLoader((codes) => findPartiesByCodes(collections, codes).then((docs) => byKey(codes, docs, (d) => d._id))),
     agreement: new DataLoader((ids) => findAgreementsByIds(collections, ids).then((docs) => byKey(ids, docs, (d) => d._id))),
-    migrant: new DataLoader((ids) =>
-      findMigrantsByIds(collections, scope.rows, ids, scope.migrantProjection()).then((docs) => byKey(ids, docs, (d) => d._id)),
-    ),
+    migrant,
     request: new DataLoader((ids) =>
       findRequestsByIds(collections, scope.requests, ids).then((docs) => byKey(ids, docs, (d) => d._id)),
     ),
     requestsBySubject: new DataLoader((subjectIds) =>
       findRequestsBySubjects(collections, scope.requests, subjectIds).then((docs) => groupBySubject(subjectIds, docs)),
     ),
-    consent: new DataLoader((subjectIds) =>
-      subjectsWithActiveConsent(collections, subjectIds, scope.purpose, scope.today).then((ids) => {
-        const active = new Set(ids);
-        return subjectIds.map((id) => active.has(id));
-      }),
-    ),
+    consent: new DataLoader((subjectIds) => consentsOf(collections, migrant, scope, subjectIds)),
   };
+}
+
+/**
+ * Whether each subject has an active consent for the request's purpose, from the
+ * consents kept with its record (src/data/consents.ts), which the request has already
+ * read (the migrant loader's cache: no round trip); a subject whose record has no
+ * summary, or is not in the cache or the scope, is decided from the consents collection.
+ */
+async function consentsOf(
+  collections: Collections,
+  migrant: DataLoader<string, MigrantDoc | null>,
+  scope: Pick<LoaderScope, 'purpose' | 'today'>,
+  subjectIds: readonly string[],
+): Promise<(boolean | Error)[]> {
+  const docs = await migrant.loadMany(subjectIds);
+  const answers: (boolean | Error | null)[] = docs.map((doc) => (doc instanceof Error ? doc : doc === null ? null : activeConsentFromSummary(doc, scope.purpose, scope.today)));
+  const unknown = subjectIds.filter((_, i) => answers[i] === null);
+  const active = new Set(unknown.length === 0 ? [] : await subjectsWithActiveConsent(collections, unknown, scope.purpose, scope.today));
+  return answers.map((answer, i) => answer ?? active.has(subjectIds[i]!));
 }
 
 function byKey<T>(keys: readonly string[], docs: readonly T[], keyOf: (doc: T) => string): (T | null)[] {

@@ -5,9 +5,9 @@
  * subjects, consents): none runs under an aggregate-only grant (`requireRecordAccess`).
  */
 import { randomUUID } from 'node:crypto';
-import { insertConsent, activeConsents, withdrawConsents } from '../data/consents';
+import { activeConsents, forgetConsentPurpose, insertConsent, refreshConsentSummary, withdrawConsents } from '../data/consents';
 import { insertRequest, transitionPending } from '../data/dataRequests';
-import type { DataRequestDoc } from '../data/documents';
+import type { ConsentDoc, DataRequestDoc } from '../data/documents';
 import { consentId, fromMigrantDoc, toMigrantDoc } from '../world/importWorld';
 import { eraseMigrantRecord, findLiveMigrant, findLiveMigrants, rectifyMigrantRecord, type MigrantCorrection } from '../data/migrants';
 import { changedCoordinates, recordedCoordinates } from '../data/recordChanges';
@@ -101,15 +101,11 @@ export const Mutation: MutationResolvers = {
     const reference = text(evidence, 'evidence', 500);
     const today = startOfUtcDay(context.now);
     ledger.noteSubjects([id]);
-    const [active] = await activeConsents(context.collections, id, purpose);
-    if (active) return active;
-    const consent = { migrantId: id, purpose, givenAt: today, withdrawnAt: null, evidence: reference };
-    const base = consentId(id, purpose, toIsoDate(today));
-    const stored = await insertConsent(context.collections, { _id: base, ...consent });
-    // A consent given and withdrawn earlier the same day keeps its record (the evidence of
-    // that withdrawal); the new consent is a record of its own.
-    if (stored.withdrawnAt === null) return stored;
-    return insertConsent(context.collections, { _id: `${base}~${randomUUID()}`, ...consent });
+    const stored = await storeConsent(context, { migrantId: id, purpose, givenAt: today, withdrawnAt: null, evidence: reference });
+    // Stored first, then summarised with the record (src/data/consents.ts): in between, the
+    // consent is not yet taken into account (withheld, never disclosed too early).
+    await refreshConsentSummary(context.collections, id);
+    return stored;
   },
 
   rectifyMigrant: async (_parent, { id, patch }, context) => {
@@ -150,11 +146,29 @@ export const Mutation: MutationResolvers = {
   withdrawConsent: async (_parent, { migrantId, purpose }, context) => {
     const { id, ledger } = await ownRecord(migrantId, context, 'withdrawConsent');
     ledger.noteSubjects([id]);
+    // Out of the record's summary first: from now on the purpose is withheld, whatever
+    // happens to the writes after this one.
+    await forgetConsentPurpose(context.collections, id, purpose);
     const [withdrawn] = await withdrawConsents(context.collections, id, purpose, startOfUtcDay(context.now));
+    await refreshConsentSummary(context.collections, id);
     if (!withdrawn) throw bad('The subject has no active consent for this purpose.');
     return withdrawn;
   },
 };
+
+/**
+ * The subject's active consent for the purpose, or a new one given today. A consent given
+ * and withdrawn earlier the same day keeps its record (the evidence of that withdrawal);
+ * the new consent is a record of its own.
+ */
+async function storeConsent(context: GatewayContext, consent: Omit<ConsentDoc, '_id'>): Promise<ConsentDoc> {
+  const [active] = await activeConsents(context.collections, consent.migrantId, consent.purpose);
+  if (active) return active;
+  const base = consentId(consent.migrantId, consent.purpose, toIsoDate(consent.givenAt));
+  const stored = await insertConsent(context.collections, { _id: base, ...consent });
+  if (stored.withdrawnAt === null) return stored;
+  return insertConsent(context.collections, { _id: `${base}~${randomUUID()}`, ...consent });
+}
 
 /**
  * The record with `patch` applied, validated exactly as an import validates a record

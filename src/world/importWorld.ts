@@ -19,6 +19,7 @@ import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter, Mong
 import { parseIsoDate, toIsoDate } from '../policy/calendar';
 import { collectionsOf, supportsTransactions, type Collections } from '../data/database';
 import { bumpMigrantsVersion } from '../data/dataVersion';
+import { refreshConsentSummaries } from '../data/consents';
 import type { AgreementDoc, ConsentDoc, DataRequestDoc, MigrantDoc, PartyDoc } from '../data/documents';
 import { toTrustDoc } from '../data/trustRegistry';
 import { formatProblems, printable, validateWorld, type ImportProblem } from './validateWorld';
@@ -154,6 +155,10 @@ export async function writeWorld(client: MongoClient, db: Db, world: World, now:
     } else {
       await write();
     }
+    // The consents kept with each record written (src/data/consents.ts): the records were
+    // replaced whole, so until this runs they are decided from the consents collection.
+    writing = collections.migrants.collectionName;
+    await refreshConsentSummaries(collections, migrants.map((m) => m.id));
   } catch (error) {
     throw interrupted(source, writing, transactional, error);
   } finally {

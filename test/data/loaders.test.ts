@@ -153,6 +153,10 @@ describe('loaders', () => {
         'documents.number': 1,
         'documents.issuingCountry': 1,
         'documents.expiresOn': 1,
+        // HEALTH is disclosed with the subject's consent: the consents kept with the record
+        // are read with it (no round trip of their own), never disclosed.
+        activeConsentSince: 1,
+        consentsVersion: 1,
       },
     ]);
     for (const withheld of ['religion', 'biometrics', 'ethnicOrigin', 'criminalRecord', 'victimStatus', 'address.line1', 'address']) {
