@@ -30,9 +30,10 @@ interface PendingAppend {
  * A writer for a new chain (one per gateway instance start), whose events carry MACs
  * under `key` (src/audit/keys.ts). Appends are chained in call
  * order. While one write is under way, the appends that arrive wait and are then stored
- * together: one `insertMany` (ordered) and one head update for the whole group, so under
- * load the trail costs two round trips per group, not per response. Each append resolves
- * only once its event is stored.
+ * together: one `insertMany` (ordered) and one head update for the whole group, sent
+ * side by side, so under load the trail costs two commands per group, not per response,
+ * and a response waits for one round trip. Each append resolves only once its event and
+ * the head are stored.
  */
 export function createAuditWriter(db: Db, key: AuditKey, chain: string = randomUUID()): AuditWriter {
   const events = db.collection<AuditEvent>(AUDIT_EVENTS);
@@ -69,18 +70,13 @@ export function createAuditWriter(db: Db, key: AuditKey, chain: string = randomU
       stored.push(event);
     }
     try {
-      if (stored.length === 1) await events.insertOne(stored[0]!);
-      else await events.insertMany(stored, { ordered: true });
+      await storeGroup(events, heads, stored, { seq: seq - 1, hash: prevHash });
     } catch (error) {
       unsure = true;
       throw error;
     }
-    // The events are stored: the chain moves on even if the head update fails (the next
-    // write repairs the head; until then verification reports the tail).
     seq = nextSeq;
     prevHash = nextHash;
-    const last = stored.at(-1)!;
-    await heads.updateOne({ _id: chain }, { $set: { lastSeq: last.seq, lastHash: last.hash } }, { upsert: true }).catch(() => undefined);
     return stored;
   };
 
@@ -111,6 +107,38 @@ export function createAuditWriter(db: Db, key: AuditKey, chain: string = randomU
       });
     },
   };
+}
+
+/**
+ * Stores a group's events with the chain head beside them, not after them: one round trip
+ * for the response. If the events are refused and the head is not, the head is put back
+ * where it was (`previous`); should that fail too, the head names events that are not
+ * there, and verification reports the chain's tail until the next write (which reads
+ * where the chain really ends and writes the head again): an alarm too many, never one
+ * too few. The same holds when the events are stored and the head is not.
+ */
+async function storeGroup(
+  events: Collection<AuditEvent>,
+  heads: Collection<ChainHead>,
+  stored: readonly AuditEvent[],
+  previous: { readonly seq: number; readonly hash: string },
+): Promise<void> {
+  const last = stored.at(-1)!;
+  const chain = last.chain;
+  const head = heads.updateOne({ _id: chain }, { $set: { lastSeq: last.seq, lastHash: last.hash } }, { upsert: true }).then(
+    () => true,
+    () => false,
+  );
+  try {
+    if (stored.length === 1) await events.insertOne(stored[0]!);
+    else await events.insertMany([...stored], { ordered: true });
+  } catch (error) {
+    if (await head) {
+      await heads.updateOne({ _id: chain, lastSeq: last.seq, lastHash: last.hash }, { $set: { lastSeq: previous.seq, lastHash: previous.hash } }).catch(() => undefined);
+    }
+    throw error;
+  }
+  await head;
 }
 
 /**

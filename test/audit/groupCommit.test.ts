@@ -5,7 +5,7 @@
  */
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import type { AuditFacts } from '../../src/audit/chain';
-import { AUDIT_EVENTS, createAuditWriter, ensureAuditIndexes, verifyAuditTrail } from '../../src/data/auditStore';
+import { AUDIT_CHAINS, AUDIT_EVENTS, createAuditWriter, ensureAuditIndexes, verifyAuditTrail } from '../../src/data/auditStore';
 import { developmentAuditKeyring } from '../../src/audit/keys';
 
 const DEV_AUDIT_KEYS = developmentAuditKeyring();
@@ -50,5 +50,19 @@ describe('audit group commit', () => {
     // A later single append continues the chain.
     expect(await writer.append(facts(300))).toBe('chain-under-load:300');
     expect((await verifyAuditTrail(db, DEV_AUDIT_KEYS.byId)).valid).toBe(true);
+  });
+
+  it('writes the head beside the events, and puts it back when the events are refused', async () => {
+    const db = client.db('test_audit_group_commit');
+    const heads = db.collection<{ _id: string; lastSeq: number; lastHash: string }>(AUDIT_CHAINS);
+    const writer = createAuditWriter(db, DEV_AUDIT_KEYS.current, 'chain-refused');
+    expect(await writer.append(facts(0))).toBe('chain-refused:0');
+    const afterFirst = await heads.findOne({ _id: 'chain-refused' });
+    expect(afterFirst?.lastSeq).toBe(0);
+    // Something already holds the next event's id: the insert is refused (duplicate key), the head is not.
+    await db.collection(AUDIT_EVENTS).insertOne({ _id: 'chain-refused:1' as never, squatter: true });
+    await expect(writer.append(facts(1))).rejects.toThrow();
+    // The head is back where it was: it never names an event that is not the chain's.
+    expect(await heads.findOne({ _id: 'chain-refused' })).toEqual(afterFirst);
   });
 });
