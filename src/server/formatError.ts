@@ -52,7 +52,7 @@ export function createFormatError(logger: Logger) {
 
 function isRequestRefusal(error: unknown): boolean {
   if (!(error instanceof GraphQLError) || error.originalError) return false;
-  const http = error.extensions['http'] as { status?: unknown } | undefined;
+  const http = error.extensions?.['http'] as { status?: unknown } | undefined;
   return http?.status === 400;
 }
 

@@ -21,6 +21,7 @@ import { collectionsOf, isDatabaseUnavailable } from '../data/database';
 import type { TrustDoc } from '../data/documents';
 import { createDecisionTable, type DecisionTableFactory } from '../policy/decisionTable';
 import type { GatewayConfig } from './config';
+import { compiledExecution } from './compiledExecution';
 import { createDocumentAnalysis, type DocumentAnalysis, type DocumentStore } from './documentAnalysis';
 import { createFormatError } from './formatError';
 import { graphqlOverHttpPlugin } from './graphqlHttp';
@@ -146,7 +147,8 @@ function apolloServerFor(
 ): ApolloServer<GatewayContext> {
   const { config, logger } = options;
   return new ApolloServer<GatewayContext>({
-    schema,
+    // The schema, executed by compiled queries (src/server/compiledExecution.ts).
+    gateway: compiledExecution(schema),
     // Documents parsed and validated by the document analysis (src/server/documentAnalysis.ts),
     // under every rule Apollo Server would apply: give Apollo Server no `validationRules`
     // of its own, or add them there too.
