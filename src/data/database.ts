@@ -17,6 +17,7 @@ import { ensureDpopIndexes } from './dpopReplay';
 import type { NoticeAcknowledgementDoc } from './notices';
 import type { AuditEvent } from '../audit/chain';
 import type { MetaDoc } from './dataVersion';
+import { ensureRateLimitIndexes } from './rateLimits';
 
 export interface Collections {
   parties: Collection<PartyDoc>;
@@ -64,8 +65,14 @@ export const DATABASE_CLIENT_OPTIONS = Object.freeze({
  * first operation or `connect()`. The gateway starts with it while the database is down
  * (see `keepDatabaseConnected`).
  */
-export function createDatabaseClient(uri: string): MongoClient {
-  return new MongoClient(uri, { ...DATABASE_CLIENT_OPTIONS });
+/**
+ * A client with the gateway's options. `writeConcern` (MONGODB_WRITE_CONCERN) applies to
+ * every write: `majority` (the default) waits until a majority of the replica set has the
+ * write, so an audit event, a decision or a consent acknowledged to a caller survives the
+ * loss of the primary.
+ */
+export function createDatabaseClient(uri: string, writeConcern: 'majority' | 1 = 'majority'): MongoClient {
+  return new MongoClient(uri, { ...DATABASE_CLIENT_OPTIONS, writeConcern: { w: writeConcern } });
 }
 
 /** A connected client with the gateway's options (the command-line tools: fail at once when the database is down). */
@@ -119,6 +126,7 @@ const INDEXES: Record<Exclude<keyof Collections, 'auditEvents'>, IndexDescriptio
 export async function ensureIndexes(db: Db): Promise<void> {
   await ensureAuditIndexes(db);
   await ensureDpopIndexes(db);
+  await ensureRateLimitIndexes(db);
   const collections = collectionsOf(db);
   for (const name of Object.keys(INDEXES) as (keyof typeof INDEXES)[]) {
     const indexes = INDEXES[name];

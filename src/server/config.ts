@@ -64,6 +64,10 @@ export interface GatewayConfig {
   readonly maxInFlight: number;
   /** Requests per caller (`sub`) per minute; 0: no limit. */
   readonly rateLimitPerMinute: number;
+  /** Where the rate limit counts: `mongodb` (shared by every instance on the database) or `memory` (per process). */
+  readonly rateLimitStore: 'mongodb' | 'memory';
+  /** The write concern of every write: `majority` (acknowledged by a majority of the replica set) or `1` (the primary alone). */
+  readonly writeConcern: 'majority' | 1;
   /** Path of the trusted-documents manifest; null: any operation may run. */
   readonly trustedDocuments: string | null;
   /** Origins allowed to call `/graphql` from a browser; empty: same origin only. */
@@ -150,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxCost: integer('MAX_COST', 100_000, 1, 100_000_000),
     },
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    rateLimitStore: choice(read, problems, 'RATE_LIMIT_STORE', ['mongodb', 'memory'] as const, 'mongodb'),
+    writeConcern: choice(read, problems, 'MONGODB_WRITE_CONCERN', ['majority', '1'] as const, 'majority') === 'majority' ? 'majority' : 1,
     maxInFlight: integer('MAX_IN_FLIGHT', 128, 0, 100_000),
     trustedDocuments,
     corsOrigins,
@@ -159,6 +165,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
 }
 
 type Read = (name: string) => string | undefined;
+
+/** A setting that takes one of `values` (`fallback` when unset); anything else is a problem naming them. */
+function choice<T extends string>(read: Read, problems: string[], name: string, values: readonly T[], fallback: T): T {
+  const value = read(name);
+  if (value === undefined) return fallback;
+  if ((values as readonly string[]).includes(value)) return value as T;
+  problems.push(`${name} must be one of ${values.join(', ')}, got "${value}"`);
+  return fallback;
+}
 type ReadInteger = (name: string, fallback: number, min: number, max: number) => number;
 interface SettingsReader {
   readonly read: Read;

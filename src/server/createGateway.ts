@@ -16,6 +16,7 @@ import { createIssuerTrustAuthenticator, type IssuerTrustOptions } from '../cont
 import { resolvePublicKeySetting } from '../context/loadPublicKey';
 import type { TreatyHeaders } from '../context/treatyContext';
 import { pingDatabase } from '../data/database';
+import { MongoRateLimitStore, RATE_LIMITS, type RateLimitDoc } from '../data/rateLimits';
 import type { TrustDoc } from '../data/documents';
 import { DPOP_PROOFS, createReplayCache, type DpopProofDoc } from '../data/dpopReplay';
 import { devAuthConfig, devPublicKeys } from '../dev/devKeys';
@@ -79,7 +80,16 @@ export async function createGateway(deps: GatewayDependencies): Promise<Gateway>
   serveOperationalRoutes(app, { db, metrics: layer.metrics, schema: layer.schema, config, logger });
   app.use(
     '/graphql',
-    ...graphqlHttpGuards({ config, authenticate, limits: layer.documents, trusted, metrics: layer.metrics, logger }),
+    ...graphqlHttpGuards({
+      config,
+      authenticate,
+      limits: layer.documents,
+      trusted,
+      metrics: layer.metrics,
+      logger,
+      // Counted in the database, so the limit holds across instances (RATE_LIMIT_STORE).
+      ...(config.rateLimitStore === 'mongodb' ? { rateLimitStore: new MongoRateLimitStore(db.collection<RateLimitDoc>(RATE_LIMITS)) } : {}),
+    }),
     // The caller was verified by the HTTP guards before Apollo Server (src/server/graphqlHttp.ts).
     expressMiddleware(layer.apollo, { context: async ({ req, res }) => layer.contextOf({ caller: callerOf(res), headers: treatyHeaders(req), now: clock() }) }),
   );

@@ -43,7 +43,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import type { Authenticate, Caller } from '../context/authenticate';
 import { isDatabaseUnavailable } from '../data/database';
@@ -74,6 +74,8 @@ export interface GraphqlHttpDependencies {
   readonly trusted: TrustedDocuments | null;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** Where the rate limit counts (src/data/rateLimits.ts); express-rate-limit's per-process memory without one. */
+  readonly rateLimitStore?: Store;
 }
 
 /** Headers a browser may send to `/graphql` from an allowed origin. */
@@ -325,6 +327,9 @@ function perCallerGuard({ deps, refuse }: GuardKit): RequestHandler {
     windowMs: 60_000,
     limit: config.rateLimitPerMinute,
     keyGenerator: (_req, res) => callerOf(res).sub,
+    ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}),
+    // The store cannot be reached (the database is down): refused, never waved through.
+    passOnStoreError: false,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (req, res) => {
@@ -514,6 +519,12 @@ function undeterminedOperation(document: DocumentNode, name: unknown): string | 
  */
 export function jsonErrorHandler(logger: Logger) {
   return (error: HttpLayerError, req: Request, res: Response, _next: NextFunction): void => {
+    // A guard that needs the database (the shared rate limit) could not reach it: 503, as any read would.
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: { name: (error as Error).name } }, 'database unavailable before Apollo Server');
+      sendGraphqlError(req, res, 503, 'SERVICE_UNAVAILABLE', defaultMessage('SERVICE_UNAVAILABLE'));
+      return;
+    }
     const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
     if (status === 500) {
       logger.error({ err: { name: (error as Error).name, type: error.type } }, 'unhandled HTTP error');

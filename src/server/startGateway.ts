@@ -42,7 +42,7 @@ export interface StartOptions {
 export async function startGateway(options: StartOptions): Promise<RunningGateway> {
   const { config, logger } = options;
   // Not connected yet: operations wait for (or fail on) the background connect.
-  const client = createDatabaseClient(options.mongodbUri);
+  const client = createDatabaseClient(options.mongodbUri, config.writeConcern);
   const db = client.db(config.mongodbDb);
   const database = keepDatabaseConnected(client, db, logger);
   let gateway: Gateway;

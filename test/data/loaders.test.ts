@@ -51,8 +51,9 @@ describe('loaders', () => {
       dbName: 'test_loaders',
       gateway: gatewayFor('stripped'),
       monitorCommands: true,
-      // The treaty context's agreement read is cached; keep it cached for the whole test.
-      env: { AGREEMENT_CACHE_TTL_MS: '600000' },
+      // The treaty context's agreement read is cached; keep it cached for the whole test. The
+      // rate limit counts in this process (its shared counter is a command of its own, not a loader's).
+      env: { AGREEMENT_CACHE_TTL_MS: '600000', RATE_LIMIT_STORE: 'memory' },
     });
     const world = generateWorld({ migrants: 600, seed: 7 });
     await importWorld(stripped.client, stripped.db, world, 'generated');

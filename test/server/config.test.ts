@@ -111,4 +111,14 @@ describe('configuration', () => {
     expect(result.stderr).toContain('MAX_PAGE_SIZE must be an integer from 1 to 10000, got "-1"');
     expect(result.stderr).toContain('The gateway did not start.');
   });
+
+  it('reads where the rate limit counts and the write concern, and refuses other values by name', () => {
+    const defaults = loadConfig({ NODE_ENV: 'development' });
+    expect([defaults.rateLimitStore, defaults.writeConcern]).toEqual(['mongodb', 'majority']);
+    const chosen = loadConfig({ NODE_ENV: 'development', RATE_LIMIT_STORE: 'memory', MONGODB_WRITE_CONCERN: '1' });
+    expect([chosen.rateLimitStore, chosen.writeConcern]).toEqual(['memory', 1]);
+    expect(() => loadConfig({ NODE_ENV: 'development', RATE_LIMIT_STORE: 'redis', MONGODB_WRITE_CONCERN: '2' })).toThrow(
+      /RATE_LIMIT_STORE must be one of mongodb, memory, got "redis"[\s\S]*MONGODB_WRITE_CONCERN must be one of majority, 1, got "2"/,
+    );
+  });
 });

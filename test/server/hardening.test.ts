@@ -66,7 +66,10 @@ describe('operation limits, batches and body limit (checked before any database 
   let token: string;
   const commands: string[] = [];
   const listener = (e: CommandStartedEvent): void => {
-    if (!['hello', 'isMaster', 'ismaster', 'ping', 'endSessions'].includes(e.commandName)) commands.push(e.commandName);
+    if (['hello', 'isMaster', 'ismaster', 'ping', 'endSessions'].includes(e.commandName)) return;
+    // The shared rate limit counts every request, refused or not (src/data/rateLimits.ts): not a read of data.
+    if (e.command[e.commandName] === 'rateLimits') return;
+    commands.push(e.commandName);
   };
   beforeAll(async () => {
     gw = await startTestGateway({
@@ -478,6 +481,33 @@ describe('rate limit per caller', () => {
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/^treatygate_rate_limited_total 1$/m);
     expect(metrics).toMatch(/treatygate_graphql_errors_total\{code="RATE_LIMITED"\} 1/);
+  });
+
+  it('holds across instances: two gateways on one database share each caller\'s count (RATE_LIMIT_STORE=mongodb, the default)', async () => {
+    const second = await startTestGateway({ dbName: 'test_hardening_rate', shareDatabase: true, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const perProcess = [
+      await startTestGateway({ dbName: 'test_hardening_rate_memory', env: { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_STORE: 'memory' } }),
+    ];
+    perProcess.push(await startTestGateway({ dbName: 'test_hardening_rate_memory', shareDatabase: true, env: { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_STORE: 'memory' } }));
+    try {
+      const dave = await signDevToken({ party: 'ITA', sub: 'dave' });
+      // Two requests on each instance, alternating, some at once: the fourth overall is refused wherever it lands.
+      const statuses = [
+        ...(await Promise.all([post(gw.url, dave, { query: '{ me { sub } }' }), post(second.url, dave, { query: '{ me { sub } }' })])).map((r) => r.status),
+        (await post(gw.url, dave, { query: '{ me { sub } }' })).status,
+        (await post(second.url, dave, { query: '{ me { sub } }' })).status,
+        (await post(gw.url, dave, { query: '{ me { sub } }' })).status,
+      ];
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      // With the per-process store, each instance counts its own: the limit is had once per instance.
+      const erin = await signDevToken({ party: 'ITA', sub: 'erin' });
+      const each = [];
+      for (let i = 0; i < 3; i++) for (const instance of perProcess) each.push((await post(instance.url, erin, { query: '{ me { sub } }' })).status);
+      expect(each).toEqual([200, 200, 200, 200, 200, 200]);
+    } finally {
+      await second.close();
+      for (const instance of perProcess) await instance.close();
+    }
   });
 
   it('is off with RATE_LIMIT_PER_MINUTE=0', async () => {
