@@ -13,6 +13,8 @@
  *   kilobytes of standard error are kept for error messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { StartedDatabase } from '../src/dev/testDatabase';
 
@@ -183,4 +185,25 @@ export function superviseRun(log: (message: string) => void, limitMs: number): S
   process.on('SIGTERM', () => abort('terminated: stopping', 143));
   setTimeout(() => abort(`still running after ${limitMs / 1_000} s: stopping`, 1), limitMs).unref();
   return { children, state, cleanup };
+}
+
+/**
+ * Serves a bench server: listens on `host:port` (0: a free port), stops it and exits when
+ * the parent goes (the bench measures, it does not drain: whatever is in flight is left
+ * at once), and prints the ready line the runner waits for
+ * (`treatygate-bench ready mode=<mode> port=<port>`).
+ */
+export async function serveBench(server: Server, options: { host: string; port: number; mode: string; stop(): Promise<unknown> }): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  exitWhenParentGoes(() => {
+    server.closeAllConnections();
+    server.close();
+    void Promise.allSettled([options.stop()]).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 1_000).unref();
+  });
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`treatygate-bench ready mode=${options.mode} port=${port}\n`);
 }

@@ -13,13 +13,12 @@
  * - Exits when its standard input closes (the bench went away), or on SIGTERM/SIGINT.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connectDatabase } from '../src/data/database';
 import { loadConfig } from '../src/server/config';
 import { createGateway } from '../src/server/createGateway';
 import { createLogger } from '../src/server/logger';
 import { gatewayFor, type BenchMode } from './baseline/stripped';
-import { exitWhenParentGoes } from './processes';
+import { serveBench } from './processes';
 import { startRuntimeProbe } from './runtimeProbe';
 
 /**
@@ -74,19 +73,7 @@ async function main(): Promise<void> {
     }
     gateway.app(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  exitWhenParentGoes(() => {
-    server.closeAllConnections();
-    server.close();
-    // The bench measures, it does not drain: leave at once whatever is in flight.
-    void Promise.allSettled([gateway.stop(), client.close()]).then(() => process.exit(0));
-    setTimeout(() => process.exit(0), 1_000).unref();
-  });
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`treatygate-bench ready mode=${mode} port=${port}\n`);
+  await serveBench(server, { host: config.host, port: config.port, mode, stop: () => Promise.allSettled([gateway.stop(), client.close()]) });
 }
 
 if (require.main === module) {

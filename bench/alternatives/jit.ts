@@ -21,11 +21,10 @@
  * - Exits when its standard input closes (the bench went away), or on SIGTERM/SIGINT.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Db } from 'mongodb';
 import { connectDatabase } from '../../src/data/database';
-import { exitWhenParentGoes } from '../processes';
+import { serveBench } from '../processes';
 import { benchProbe, buildPlainSchema, createPlainContext, readPlainServerSettings } from './plainSchema';
 
 /** This server's mode in the ready line. */
@@ -179,19 +178,7 @@ async function main(): Promise<void> {
   const client = await connectDatabase(settings.mongodbUri);
   const cache = new JitCache(jit, buildPlainSchema());
   const server = createServer(jitHandler(cache, client.db(settings.mongodbDb)));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, '127.0.0.1', () => resolve());
-  });
-  exitWhenParentGoes(() => {
-    server.closeAllConnections();
-    server.close();
-    // The bench measures, it does not drain: leave at once whatever is in flight.
-    void client.close().finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), 1_000).unref();
-  });
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`treatygate-bench ready mode=${JIT_MODE} port=${port}\n`);
+  await serveBench(server, { host: '127.0.0.1', port: settings.port, mode: JIT_MODE, stop: () => client.close() });
 }
 
 if (require.main === module) {

@@ -18,13 +18,12 @@
  * - Exits when its standard input closes (the bench went away), or on SIGTERM/SIGINT.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
 import { connectDatabase } from '../../src/data/database';
-import { exitWhenParentGoes } from '../processes';
+import { serveBench } from '../processes';
 import { benchProbe, buildPlainSchema, createPlainContext, readPlainServerSettings, type PlainContext } from './plainSchema';
 
 /** This server's mode in the ready line. */
@@ -49,19 +48,7 @@ async function main(): Promise<void> {
   );
 
   const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, '127.0.0.1', () => resolve());
-  });
-  exitWhenParentGoes(() => {
-    server.closeAllConnections();
-    server.close();
-    // The bench measures, it does not drain: leave at once whatever is in flight.
-    void Promise.allSettled([apollo.stop(), client.close()]).then(() => process.exit(0));
-    setTimeout(() => process.exit(0), 1_000).unref();
-  });
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`treatygate-bench ready mode=${STOCK_APOLLO_MODE} port=${port}\n`);
+  await serveBench(server, { host: '127.0.0.1', port: settings.port, mode: STOCK_APOLLO_MODE, stop: () => Promise.allSettled([apollo.stop(), client.close()]) });
 }
 
 if (require.main === module) {

@@ -6,19 +6,17 @@
  */
 import { execute, parse } from 'graphql';
 import type { Db, MongoClient } from 'mongodb';
-import { collectFieldPolicies } from '../../directives/index';
 import { createRequestContext, type RequestContextSources } from '../../src/context/requestContext';
 import type { Caller } from '../../src/context/authenticate';
 import type { GatewayContext } from '../../src/context/GatewayContext';
-import { findAgreement } from '../../src/data/agreements';
-import { collectionsOf, ensureIndexes } from '../../src/data/database';
+import { ensureIndexes } from '../../src/data/database';
 import { importWorld } from '../../src/world/importWorld';
 import { createPseudonymiser } from '../../src/policy/pseudonym';
 import { buildGatewaySchema } from '../../src/server/schema';
-import { createDecisionTable } from '../../src/policy/decisionTable';
 import { discloseEverything } from '../../bench/baseline/stripped';
 import { STAT_DIMENSIONS } from '../../src/policy/taxonomy';
 import { connectTestDb, loadFixture } from '../support/testGateway';
+import { contextSourcesFor } from '../support/contextSources';
 
 const KEY = Buffer.alloc(32, 7);
 const NOW = new Date('2025-06-01T10:00:00Z');
@@ -34,16 +32,8 @@ beforeAll(async () => {
   await db.dropDatabase();
   await ensureIndexes(db);
   await importWorld(client, db, loadFixture(), 'small-world.json');
-  const collections = collectionsOf(db);
-  sources = {
-    collections,
-    policies: collectFieldPolicies(schema),
-    decisionTable: createDecisionTable,
-    agreement: (id) => findAgreement(collections, id),
-    pseudonymKey: KEY,
-    maxPageSize: 500,
-    verifyAudit: () => Promise.reject(new Error('not in this test')),
-  };
+  // The gateway's schema policies and decision table; agreements read directly.
+  sources = contextSourcesFor(db, schema, KEY);
 });
 afterAll(async () => {
   await client.close();

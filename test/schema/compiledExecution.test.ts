@@ -9,18 +9,16 @@
 import { execute, GraphQLError, parse, getOperationAST, type ExecutionResult } from 'graphql';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { Db, MongoClient } from 'mongodb';
-import { collectFieldPolicies } from '../../directives/index';
 import type { Caller } from '../../src/context/authenticate';
 import { createRequestContext, type RequestContextSources } from '../../src/context/requestContext';
 import type { TreatyHeaders } from '../../src/context/treatyContext';
-import { findAgreement } from '../../src/data/agreements';
-import { collectionsOf, ensureIndexes } from '../../src/data/database';
-import { createDecisionTable } from '../../src/policy/decisionTable';
+import { ensureIndexes } from '../../src/data/database';
 import { createCompiledExecutor } from '../../src/server/compiledExecution';
 import { buildGatewaySchema } from '../../src/server/schema';
 import { importWorld } from '../../src/world/importWorld';
 import { OPERATIONS } from '../fuzz/corpus';
 import { connectTestDb, loadFixture } from '../support/testGateway';
+import { contextSourcesFor } from '../support/contextSources';
 
 const schema = buildGatewaySchema();
 const compiled = createCompiledExecutor(schema);
@@ -33,16 +31,7 @@ beforeAll(async () => {
   ({ client, db } = await connectTestDb('test_compiled_execution'));
   await ensureIndexes(db);
   await importWorld(client, db, loadFixture(), 'small-world.json');
-  const collections = collectionsOf(db);
-  sources = {
-    collections,
-    policies: collectFieldPolicies(schema),
-    decisionTable: createDecisionTable,
-    agreement: (id) => findAgreement(collections, id),
-    pseudonymKey: Buffer.alloc(32, 9),
-    maxPageSize: 500,
-    verifyAudit: () => Promise.reject(new Error('not in this test')),
-  };
+  sources = contextSourcesFor(db, schema, Buffer.alloc(32, 9));
 });
 afterAll(async () => {
   await client.close();

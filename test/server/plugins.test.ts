@@ -7,14 +7,11 @@
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { Db, MongoClient } from 'mongodb';
-import { collectFieldPolicies } from '../../directives/index';
 import type { Caller } from '../../src/context/authenticate';
 import type { GatewayContext } from '../../src/context/GatewayContext';
 import { createRequestContext } from '../../src/context/requestContext';
-import { findAgreement } from '../../src/data/agreements';
 import type { AuditWriter } from '../../src/data/auditStore';
-import { collectionsOf, ensureIndexes } from '../../src/data/database';
-import { createDecisionTable } from '../../src/policy/decisionTable';
+import { ensureIndexes } from '../../src/data/database';
 import { createLogger } from '../../src/server/logger';
 import { auditTrailPlugin } from '../../src/server/plugins/auditTrail';
 import { outagePlugin } from '../../src/server/plugins/outage';
@@ -23,6 +20,7 @@ import { projectionPlugin } from '../../src/server/plugins/projection';
 import { buildGatewaySchema } from '../../src/server/schema';
 import { importWorld } from '../../src/world/importWorld';
 import { connectTestDb, loadFixture } from '../support/testGateway';
+import { contextSourcesFor } from '../support/contextSources';
 
 const schema = buildGatewaySchema();
 const CALLER: Caller = Object.freeze({ sub: 's', agency: 'ITA-AGENCY', party: 'ITA', clearance: 'ELEVATED' as const, roles: ['CASEWORKER' as const] });
@@ -40,17 +38,8 @@ afterAll(async () => {
 });
 
 async function contextFor(): Promise<GatewayContext> {
-  const collections = collectionsOf(db);
   return createRequestContext(
-    {
-      collections,
-      policies: collectFieldPolicies(schema),
-      decisionTable: createDecisionTable,
-      agreement: (id) => findAgreement(collections, id),
-      pseudonymKey: Buffer.alloc(32, 3),
-      maxPageSize: 500,
-      verifyAudit: () => Promise.reject(new Error('not in this test')),
-    },
+    contextSourcesFor(db, schema, Buffer.alloc(32, 3)),
     { caller: CALLER, headers: { agreementId: 'AGR-MED-TIP-2024', purpose: 'ANTI_TRAFFICKING', dataRequestId: undefined }, now: new Date('2025-06-01T10:00:00Z') },
   );
 }
